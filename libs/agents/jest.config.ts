@@ -1,0 +1,5 @@
+export default {
+  displayName: 'agents',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'bedrock',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,255 @@
+/**
+ * The hot-path representation of flow records: a columnar batch.
+ *
+ * One FlowBatch holds thousands of records as typed-array columns plus one
+ * string table shared by every text column, so the parser, the filters and the
+ * detectors never allocate an object per record. Row `i` is element `i` of every
+ * column. Absent values (`-` in the text format) are encoded per column as
+ * documented below, never as `undefined`.
+ */
+
+/** `action` column values. */
+export const Action = { NONE: 0, ACCEPT: 1, REJECT: 2 } as const;
+/** `log-status` column values. NODATA/SKIPDATA rows are telemetry, not flows. */
+export const LogStatus = { OK: 0, NODATA: 1, SKIPDATA: 2, NONE: 3 } as const;
+/** `flow-direction` column values. */
+export const Direction = { NONE: 0, INGRESS: 1, EGRESS: 2 } as const;
+
+/** Annotation bits set by ingest (filters and enrichment) on each row. */
+export const Mark = {
+  /** enrichment ran and succeeded for this row */
+  ENRICHED: 1 << 0,
+  /** enrichment was attempted but a source was unavailable */
+  ENRICH_DEGRADED: 1 << 1,
+  SRC_TOR_EXIT: 1 << 2,
+  DST_TOR_EXIT: 1 << 3,
+  SRC_TOR_RELAY: 1 << 4,
+  DST_TOR_RELAY: 1 << 5,
+  SRC_MINING_POOL: 1 << 6,
+  DST_MINING_POOL: 1 << 7,
+  SRC_THREAT_LIST: 1 << 8,
+  DST_THREAT_LIST: 1 << 9,
+  SRC_AWS_SERVICE: 1 << 10,
+  DST_AWS_SERVICE: 1 << 11,
+  /** row is a known periodic health check (kept for detectors that want it) */
+  HEALTH_CHECK: 1 << 12,
+  /** row was kept for storage by benign sampling */
+  SAMPLED: 1 << 13,
+} as const;
+
+/** Sentinel for absent integers in Int32/Int16/Int8 columns. */
+export const ABSENT = -1;
+
+/** Numeric columns every batch carries, in wire order. Never reorder: append only. */
+export const NUMERIC_COLUMNS = [
+  'version', 'srcPort', 'dstPort', 'protocol', 'packets', 'bytes', 'start', 'end',
+  'action', 'logStatus', 'tcpFlags', 'direction', 'trafficPath', 'marks',
+] as const;
+export type NumericColumn = (typeof NUMERIC_COLUMNS)[number];
+
+/** Text (string-table) columns every batch carries, in wire order. Append only. */
+export const CORE_TEXT_COLUMNS = ['srcAddr', 'dstAddr', 'accountId', 'interfaceId'] as const;
+export type CoreTextColumn = (typeof CORE_TEXT_COLUMNS)[number];
+
+type NumericArrays = {
+  version: Uint8Array;
+  /** -1 when absent */
+  srcPort: Int32Array;
+  /** -1 when absent */
+  dstPort: Int32Array;
+  /** IANA number, -1 when absent */
+  protocol: Int16Array;
+  /** -1 when absent */
+  packets: Float64Array;
+  /** -1 when absent */
+  bytes: Float64Array;
+  /** Unix seconds, 0 when absent */
+  start: Uint32Array;
+  /** Unix seconds, 0 when absent */
+  end: Uint32Array;
+  /** {@link Action} */
+  action: Uint8Array;
+  /** {@link LogStatus} */
+  logStatus: Uint8Array;
+  /** OR-ed bitmask FIN=1 SYN=2 RST=4 SYN-ACK=18, -1 when absent */
+  tcpFlags: Int16Array;
+  /** {@link Direction} */
+  direction: Uint8Array;
+  /** 1..8, -1 when absent */
+  trafficPath: Int8Array;
+  /** {@link Mark} bits */
+  marks: Uint32Array;
+};
+
+const CTORS: { [K in NumericColumn]: new (n: number) => NumericArrays[K] } = {
+  version: Uint8Array,
+  srcPort: Int32Array,
+  dstPort: Int32Array,
+  protocol: Int16Array,
+  packets: Float64Array,
+  bytes: Float64Array,
+  start: Uint32Array,
+  end: Uint32Array,
+  action: Uint8Array,
+  logStatus: Uint8Array,
+  tcpFlags: Int16Array,
+  direction: Uint8Array,
+  trafficPath: Int8Array,
+  marks: Uint32Array,
+};
+
+export function numericColumnCtor<K extends NumericColumn>(name: K): new (n: number) => NumericArrays[K] {
+  return CTORS[name];
+}
+
+/**
+ * A growable string table. Index 0 is reserved for "absent" (`-`).
+ * Strings are interned so equal values share one index within a batch.
+ */
+export class StringTable {
+  readonly values: string[] = [''];
+  private readonly index = new Map<string, number>();
+
+  intern(value: string): number {
+    let id = this.index.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.index.set(value, id);
+    }
+    return id;
+  }
+
+  get(id: number): string {
+    return this.values[id] ?? '';
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  static from(values: string[]): StringTable {
+    const t = new StringTable();
+    for (let i = 1; i < values.length; i++) t.intern(values[i] as string);
+    return t;
+  }
+}
+
+export class FlowBatch implements NumericArrays {
+  length = 0;
+  readonly strings: StringTable;
+
+  version!: Uint8Array;
+  srcPort!: Int32Array;
+  dstPort!: Int32Array;
+  protocol!: Int16Array;
+  packets!: Float64Array;
+  bytes!: Float64Array;
+  start!: Uint32Array;
+  end!: Uint32Array;
+  action!: Uint8Array;
+  logStatus!: Uint8Array;
+  tcpFlags!: Int16Array;
+  direction!: Uint8Array;
+  trafficPath!: Int8Array;
+  marks!: Uint32Array;
+
+  /** string-table ids; 0 = absent */
+  srcAddr: Uint32Array;
+  dstAddr: Uint32Array;
+  accountId: Uint32Array;
+  interfaceId: Uint32Array;
+
+  /**
+   * Every other text field (vpc-id, pkt-srcaddr, ecs-*, region, tags, and field
+   * names this version does not know), keyed by the canonical hyphenated flow-log
+   * field name, created on first use. Values are string-table ids; 0 = absent.
+   */
+  readonly text = new Map<string, Uint32Array>();
+
+  constructor(public capacity = 4096, strings?: StringTable) {
+    this.strings = strings ?? new StringTable();
+    for (const name of NUMERIC_COLUMNS) {
+      (this as unknown as Record<string, unknown>)[name] = new CTORS[name](capacity);
+    }
+    this.srcAddr = new Uint32Array(capacity);
+    this.dstAddr = new Uint32Array(capacity);
+    this.accountId = new Uint32Array(capacity);
+    this.interfaceId = new Uint32Array(capacity);
+  }
+
+  /** The column for an extra text field, created (all absent) on first use. */
+  textColumn(field: string): Uint32Array {
+    let col = this.text.get(field);
+    if (!col) {
+      col = new Uint32Array(this.capacity);
+      this.text.set(field, col);
+    }
+    return col;
+  }
+
+  /** Value of an extra text field at a row, or '' when absent. */
+  textValue(field: string, row: number): string {
+    const col = this.text.get(field);
+    return col ? this.strings.get(col[row] as number) : '';
+  }
+
+  src(row: number): string {
+    return this.strings.get(this.srcAddr[row] as number);
+  }
+
+  dst(row: number): string {
+    return this.strings.get(this.dstAddr[row] as number);
+  }
+
+  /** Ensure room for `extra` more rows, doubling capacity as needed. */
+  reserve(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.capacity) return;
+    let cap = Math.max(this.capacity * 2, 16);
+    while (cap < need) cap *= 2;
+    const self = this as unknown as Record<string, Uint32Array>;
+    const grow = (old: ArrayLike<number>, ctor: new (n: number) => Uint32Array): Uint32Array => {
+      const next = new ctor(cap);
+      next.set(old);
+      return next;
+    };
+    for (const name of NUMERIC_COLUMNS) self[name] = grow(self[name] as ArrayLike<number>, CTORS[name] as never);
+    for (const name of CORE_TEXT_COLUMNS) self[name] = grow(self[name] as ArrayLike<number>, Uint32Array);
+    for (const [k, v] of this.text) this.text.set(k, grow(v, Uint32Array));
+    this.capacity = cap;
+  }
+
+  /** Column accessors by name, for generic code (codec, storage). */
+  numeric<K extends NumericColumn>(name: K): NumericArrays[K] {
+    return (this as unknown as NumericArrays)[name];
+  }
+
+  core(name: CoreTextColumn): Uint32Array {
+    return this[name];
+  }
+
+  /**
+   * Copy the rows selected by `keep` (row indices, ascending) into a new batch
+   * that shares only the (append-only) string table with this one. Used by filters that drop rows.
+   */
+  select(keep: ArrayLike<number>, count = keep.length): FlowBatch {
+    const out = new FlowBatch(Math.max(count, 1), this.strings);
+    for (const name of NUMERIC_COLUMNS) {
+      const src = this.numeric(name);
+      const dst = out.numeric(name);
+      for (let i = 0; i < count; i++) dst[i] = src[keep[i] as number] as number;
+    }
+    for (const name of CORE_TEXT_COLUMNS) {
+      const src = this[name];
+      const dst = out[name];
+      for (let i = 0; i < count; i++) dst[i] = src[keep[i] as number] as number;
+    }
+    for (const [field, src] of this.text) {
+      const dst = out.textColumn(field);
+      for (let i = 0; i < count; i++) dst[i] = src[keep[i] as number] as number;
+    }
+    out.length = count;
+    return out;
+  }
+}

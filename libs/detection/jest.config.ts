@@ -1,0 +1,5 @@
+export default {
+  displayName: 'detection',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

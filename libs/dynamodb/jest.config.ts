@@ -1,0 +1,5 @@
+export default {
+  displayName: 'dynamodb',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'flowlog',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

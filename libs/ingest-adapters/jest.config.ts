@@ -1,0 +1,5 @@
+export default {
+  displayName: 'ingest-adapters',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'ingest-pipeline',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

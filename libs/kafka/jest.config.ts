@@ -1,0 +1,5 @@
+export default {
+  displayName: 'kafka',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

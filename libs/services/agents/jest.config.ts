@@ -1,0 +1,5 @@
+export default {
+  displayName: 'service-agents',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'service-api',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

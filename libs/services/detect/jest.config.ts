@@ -1,0 +1,5 @@
+export default {
+  displayName: 'service-detect',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'service-ingest',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'service-orchestrator',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

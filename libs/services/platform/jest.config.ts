@@ -1,0 +1,5 @@
+export default {
+  displayName: 'service-platform',
+  preset: '../../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'threat-intel',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

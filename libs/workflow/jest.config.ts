@@ -1,0 +1,5 @@
+export default {
+  displayName: 'workflow',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
