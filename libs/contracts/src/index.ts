@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './flows/flow-batch';
 export * from './flows/flow-batch.codec';
 export * from './flows/flow-record';

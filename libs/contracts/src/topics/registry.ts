@@ -57,6 +57,18 @@ export const Topics = {
     key: (b) => (b.length > 0 ? b.strings.get(b.interfaceId[0] as number) : ''),
     keyDoc: 'ingest shard / source ENI', partitions: 6, fixture: 'flows.enriched.v1.b64',
   }),
+  flowsBySource: topic<FlowBatch>({
+    name: 'flowguard.flows.by-src.v1', version: 1,
+    description: 'detect-internal repartition: flow batches whose rows all share one source-IP hash bucket',
+    codec: flowBatchCodec, key: (b) => (b.length > 0 ? b.src(0) : ''), keyDoc: 'source IP (bucketed)',
+    partitions: 6, fixture: 'flows.enriched.v1.b64',
+  }),
+  flowsByDestination: topic<FlowBatch>({
+    name: 'flowguard.flows.by-dst.v1', version: 1,
+    description: 'detect-internal repartition: flow batches whose rows all share one destination-IP hash bucket',
+    codec: flowBatchCodec, key: (b) => (b.length > 0 ? b.dst(0) : ''), keyDoc: 'destination IP (bucketed)',
+    partitions: 6, fixture: 'flows.enriched.v1.b64',
+  }),
   anomalies: topic<AnomalyV1>({
     name: 'flowguard.anomalies.v1', version: 1,
     description: 'aggregated, deduplicated detector findings with evidence references',
@@ -97,6 +109,7 @@ export type MessageOf<K extends TopicKey> = (typeof Topics)[K] extends TopicDef<
 export const Consumers = {
   ingestRaw: 'flowguard-ingest-raw',
   detect: 'flowguard-detect',
+  detectRepartition: 'flowguard-detect-repartition',
   agents: 'flowguard-agents',
   orchestrator: 'flowguard-orchestrator',
   orchestratorActions: 'flowguard-orchestrator-actions',
