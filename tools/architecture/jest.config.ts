@@ -1,0 +1,6 @@
+export default {
+  displayName: 'architecture',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testTimeout: 60000,
+};
