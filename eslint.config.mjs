@@ -19,6 +19,7 @@ export default [
           allow: [],
           depConstraints: [
             // layers
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:nest', 'type:adapter', 'type:domain', 'type:contract', 'type:util'] },
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:nest', 'type:adapter', 'type:domain', 'type:contract', 'type:util'] },
             { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract', 'type:util'] },
