@@ -47,6 +47,8 @@ export interface Subscription<T> {
   readonly retryBaseMs?: number;
   /** start from the earliest offset when the group has none (default true) */
   readonly fromBeginning?: boolean;
+  /** most messages passed to one `handle` call (default 100) */
+  readonly maxBatchSize?: number;
 }
 
 export interface SubscriptionHandle {
@@ -66,6 +68,37 @@ export interface Bus {
   /** stop every subscription gracefully, flush producers, close clients */
   close(): Promise<void>;
 }
+
+/** One already-encoded message, for replay tools and tests that must send bytes a codec would refuse. */
+export interface RawRecord {
+  readonly key?: string | null;
+  readonly value: Buffer | null;
+  readonly headers?: Record<string, string>;
+}
+
+/** Both adapters can publish raw bytes; consumers still decode and validate them. */
+export interface RawPublisher {
+  publishRaw(topic: TopicDef<unknown>, records: ReadonlyArray<RawRecord>): Promise<void>;
+}
+
+/** Headers every adapter stamps on published messages. */
+export const BusHeaders = {
+  contentType: 'content-type',
+  schemaVersion: 'flowguard-schema-version',
+} as const;
+
+/** The minimal logger the buses need; service-kit passes a pino child, tests a silent one. */
+export interface BusLogger {
+  info(msg: string, ctx?: Record<string, unknown>): void;
+  warn(msg: string, ctx?: Record<string, unknown>): void;
+  error(msg: string, ctx?: Record<string, unknown>): void;
+}
+
+export const silentBusLogger: BusLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /** Counters a bus reports; the service kit exposes them to Prometheus. */
 export interface BusMetrics {
