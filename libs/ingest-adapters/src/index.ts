@@ -1,1 +1,1 @@
-export {};
+export * from './firehose/firehose-http.listener';
