@@ -1,23 +1,6 @@
-import { Topics, type AnomalyV1, type Incident, type ThreatClassificationV1 } from '@flowguard/contracts';
-import type { IncidentRepository } from '@flowguard/persistence';
+import { Topics, type AnomalyV1, type ThreatClassificationV1 } from '@flowguard/contracts';
+import { EmbeddedIncidentRepository } from '@flowguard/persistence';
 import { OpenIncidentFromClassification } from './open-incident.usecase';
-
-/**
- * Minimal create-if-absent double of the IncidentRepository port: only what the
- * use case calls. The contract itself is proven by the persistence adapters' suites.
- */
-class MapIncidents implements Pick<IncidentRepository, 'create' | 'get'> {
-  readonly map = new Map<string, Incident>();
-  async create(incident: Incident) {
-    const existing = this.map.get(incident.incidentId);
-    if (existing) return { created: false, incident: existing };
-    this.map.set(incident.incidentId, incident);
-    return { created: true, incident };
-  }
-  async get(id: string) {
-    return this.map.get(id) ?? null;
-  }
-}
 
 const anomaly: AnomalyV1 = {
   anomalyId: 'port-scan:172.16.0.1:192.168.10.50:1499446560',
@@ -38,16 +21,18 @@ function classification(over: Partial<ThreatClassificationV1> = {}): ThreatClass
   };
 }
 
-function setup() {
-  const repo = new MapIncidents();
+/** The embedded repository (memory only): the real create-if-absent semantics, no server. */
+async function setup() {
+  const repo = await EmbeddedIncidentRepository.open();
   let now = 1_700_000_000_000;
-  const usecase = new OpenIncidentFromClassification({ incidents: repo as unknown as IncidentRepository, clock: () => now++ });
-  return { repo, usecase };
+  const usecase = new OpenIncidentFromClassification({ incidents: repo, clock: () => now++ });
+  const count = async () => (await repo.list({ limit: 100 })).items.length;
+  return { repo, usecase, count };
 }
 
 describe('OpenIncidentFromClassification', () => {
   it('opens an incident with a deterministic id and returns the opened event and finding', async () => {
-    const { repo, usecase } = setup();
+    const { usecase, count } = await setup();
     const r = await usecase.execute(classification());
     expect(r.outcome).toBe('created');
     if (r.outcome !== 'created') return;
@@ -61,14 +46,14 @@ describe('OpenIncidentFromClassification', () => {
     expect(r.rule.route).toBe('investigation');
     expect(r.event).toMatchObject({ type: 'opened', state: 'New', incidentId: r.incident.incidentId, eventId: `${r.incident.incidentId}:opened` });
     expect(r.finding).toMatchObject({ kind: 'incident', ref: r.incident.incidentId, severity: 'high' });
-    expect(repo.map.size).toBe(1);
+    expect(await count()).toBe(1);
     // the messages satisfy their topic contracts
     expect(Topics.incidents.codec.decode(Topics.incidents.codec.encode(r.event)).ok).toBe(true);
     expect(Topics.findings.codec.decode(Topics.findings.codec.encode(r.finding)).ok).toBe(true);
   });
 
   it('is idempotent: redelivery creates neither a second incident nor a second event', async () => {
-    const { repo, usecase } = setup();
+    const { repo, usecase, count } = await setup();
     const first = await usecase.execute(classification());
     const again = await usecase.execute(classification());
     const later = await usecase.execute(classification({ classificationId: 'cls-port-scan:172.16.0.1:192.168.10.50:1499446560-2', severity: 'critical' }));
@@ -76,26 +61,27 @@ describe('OpenIncidentFromClassification', () => {
     expect(again.outcome).toBe('exists');
     expect(later.outcome).toBe('exists');
     expect('event' in again).toBe(false);
-    expect(repo.map.size).toBe(1);
+    expect(await count()).toBe(1);
     if (again.outcome === 'exists' && first.outcome === 'created') expect(again.incident).toEqual(first.incident);
+    expect((await repo.get(first.outcome === 'created' ? first.incident.incidentId : ''))?.version).toBe(1);
   });
 
   it('creates exactly one incident under concurrent deliveries', async () => {
-    const { repo, usecase } = setup();
+    const { usecase, count } = await setup();
     const results = await Promise.all([1, 2, 3, 4].map(() => usecase.execute(classification())));
     expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
-    expect(repo.map.size).toBe(1);
+    expect(await count()).toBe(1);
   });
 
   it('opens no incident for a false positive', async () => {
-    const { repo, usecase } = setup();
+    const { usecase, count } = await setup();
     const r = await usecase.execute(classification({ verdict: 'false_positive', severity: 'critical' }));
     expect(r).toMatchObject({ outcome: 'discarded', incidentId: 'inc-port-scan:172.16.0.1:192.168.10.50:1499446560' });
-    expect(repo.map.size).toBe(0);
+    expect(await count()).toBe(0);
   });
 
   it('routes medium severity to the analyst queue', async () => {
-    const { usecase } = setup();
+    const { usecase } = await setup();
     const r = await usecase.execute(classification({ severity: 'medium', verdict: 'needs_review' }));
     expect(r.outcome).toBe('created');
     expect(r.rule.route).toBe('analyst_queue');
