@@ -78,7 +78,7 @@ export interface RawRecord {
 
 /** Both adapters can publish raw bytes; consumers still decode and validate them. */
 export interface RawPublisher {
-  publishRaw(topic: TopicDef<unknown>, records: ReadonlyArray<RawRecord>): Promise<void>;
+  publishRaw<T>(topic: TopicDef<T>, records: ReadonlyArray<RawRecord>): Promise<void>;
 }
 
 /** Headers every adapter stamps on published messages. */
