@@ -1,0 +1,42 @@
+import { IpSetList } from './lists/ip-set-list';
+import { NO_THREAT_INTEL, ThreatIntel } from './threat-intel';
+
+describe('ThreatIntel', () => {
+  it('answers each kind from its own lists and names the custom list that matched', () => {
+    const ti = new ThreatIntel({
+      torExits: [IpSetList.fromTorBulkExitList('198.51.100.1')],
+      torRelays: [IpSetList.parseLines('198.51.100.2:9001', { name: 'relays', kind: 'tor-relay' })],
+      miningPools: [IpSetList.parseLines('203.0.113.0/28', { name: 'pools', kind: 'mining-pool' })],
+      custom: [
+        IpSetList.parseLines('192.0.2.0/24 first', { name: 'a', kind: 'custom' }),
+        IpSetList.parseLines('192.0.2.5 second', { name: 'b', kind: 'custom' }),
+      ],
+    });
+    expect(ti.torExit('198.51.100.1')).toBe(true);
+    expect(ti.torExit('198.51.100.2')).toBe(false);
+    expect(ti.torRelay('198.51.100.2')).toBe(true);
+    expect(ti.torRelay('198.51.100.1')).toBe(true); // an exit is a relay
+    expect(ti.torRelayPorts('198.51.100.2')).toEqual([9001]);
+    expect(ti.miningPool('203.0.113.15')).toBe(true);
+    expect(ti.miningPool('203.0.113.16')).toBe(false);
+    expect(ti.listed('192.0.2.5')).toEqual({ list: 'a', reason: 'first' });
+    expect(ti.listed('10.0.0.1')).toBeNull();
+  });
+
+  it('ships dated bundled snapshots', () => {
+    const ti = ThreatIntel.bundled();
+    const info = ti.describe();
+    expect(info.map((i) => i.kind).sort()).toEqual(['mining-pool', 'tor-exit', 'tor-relay']);
+    for (const i of info) {
+      expect(i.asOf).toMatch(/^\d{4}-\d{2}-\d{2}/);
+      expect(i.issues).toBe(0);
+    }
+    expect(ti.torRelay('131.188.40.189')).toBe(true); // gabelmoo, a directory authority
+    expect(ti.torExit('185.220.101.28')).toBe(true);
+    expect(ti.torExit('8.8.8.8')).toBe(false);
+  });
+
+  it('has a null implementation', () => {
+    expect(NO_THREAT_INTEL.torExit('1.1.1.1') || NO_THREAT_INTEL.listed('1.1.1.1')).toBeFalsy();
+  });
+});
