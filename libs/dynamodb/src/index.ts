@@ -1,1 +1,5 @@
-export {};
+export * from './dynamo-client.factory';
+export * from './dynamo-tables';
+export * from './dynamo-anomaly.repository';
+export * from './dynamo-incident.repository';
+export { shardOf } from './dynamo-query';

@@ -14,10 +14,16 @@ export const StorageLimits = {
    * item stays well below it (see docs/storage-dynamodb.md).
    */
   timelineCap: 100,
-  timelineTextMax: 2000,
+  timelineTextMax: 1000,
   timelineByMax: 120,
   /** same bounds as IncidentEventV1, so a stored incident always fits its event */
   anomaliesPerIncident: 500,
+  /**
+   * anomalies linked by `create` itself: DynamoDB writes the incident and one
+   * link item per anomaly in one transaction of at most 100 items. More are
+   * linked afterwards with attachAnomaly.
+   */
+  anomaliesAtCreate: 99,
   targetsPerIncident: 200,
   mitrePerIncident: 10,
   /** serialized JSON size above which a record is refused (DynamoDB's limit is 400 KB incl. names) */
@@ -123,8 +129,9 @@ export function prepareNewIncident(incident: Incident, timelineCap: number): Inc
   if (!Array.isArray(incident.anomalyIds)) throw new StorageValidationError('anomalyIds must be an array');
   const anomalyIds = [...new Set(incident.anomalyIds)];
   anomalyIds.forEach(validateAnomalyId);
-  if (anomalyIds.length > StorageLimits.anomaliesPerIncident) {
-    throw new StorageValidationError(`an incident holds at most ${StorageLimits.anomaliesPerIncident} anomalies`);
+  if (anomalyIds.length > StorageLimits.anomaliesAtCreate) {
+    throw new StorageValidationError(
+      `an incident is created with at most ${StorageLimits.anomaliesAtCreate} anomalies; attach the rest with attachAnomaly`);
   }
   let timeline: IncidentTimelineEntry[] = [];
   for (const e of incident.timeline ?? []) timeline = appendCapped(timeline, normalizeEntry(e), timelineCap);

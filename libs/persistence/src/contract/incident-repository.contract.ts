@@ -215,6 +215,8 @@ export function runIncidentRepositoryContract(name: string, make: IncidentReposi
       await assert.rejects(repo.create(sampleIncident({ incidentId: 'no-prefix' })), StorageValidationError);
       await assert.rejects(repo.create(sampleIncident({ anomalyIds: ['bad id with spaces'] })), StorageValidationError);
       await assert.rejects(repo.create(sampleIncident({ createdAt: Number.NaN })), StorageValidationError);
+      const tooMany = Array.from({ length: StorageLimits.anomaliesAtCreate + 1 }, (_, i) => `anom-many-${i}-xxxx`);
+      await assert.rejects(repo.create(sampleIncident({ anomalyIds: tooMany })), StorageValidationError);
       assert.equal(await repo.get(sampleIncident().incidentId), null);
     }, t);
   });

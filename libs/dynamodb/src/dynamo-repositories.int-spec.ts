@@ -1,0 +1,35 @@
+import { runAnomalyRepositoryContract, runIncidentRepositoryContract } from '@flowguard/persistence';
+import { DynamoAnomalyRepository } from './dynamo-anomaly.repository';
+import { DynamoIncidentRepository } from './dynamo-incident.repository';
+import { ensureAnomalyTable, ensureIncidentTable } from './dynamo-tables';
+import { dynamoTestEnv } from './dynamo-test-env';
+
+// The very assertions the embedded store passes in its unit specs, here against DynamoDB Local.
+const env = dynamoTestEnv('contract');
+afterAll(() => env.cleanup(), 120_000);
+
+const timeoutMs = 30_000;
+
+runAnomalyRepositoryContract('dynamodb, 3 list shards', async () => {
+  const tableName = env.uniqueName('anomalies');
+  await ensureAnomalyTable(env.clients.client, tableName);
+  return new DynamoAnomalyRepository(env.clients.doc, { tableName, listShards: 3 });
+}, { timeoutMs });
+
+runAnomalyRepositoryContract('dynamodb, 1 list shard', async () => {
+  const tableName = env.uniqueName('anomalies');
+  await ensureAnomalyTable(env.clients.client, tableName);
+  return new DynamoAnomalyRepository(env.clients.doc, { tableName, listShards: 1 });
+}, { timeoutMs });
+
+runIncidentRepositoryContract('dynamodb, 1 list shard', async ({ timelineCap }) => {
+  const tableName = env.uniqueName('incidents');
+  await ensureIncidentTable(env.clients.client, tableName);
+  return new DynamoIncidentRepository(env.clients.doc, { tableName, timelineCap });
+}, { timeoutMs });
+
+runIncidentRepositoryContract('dynamodb, 4 list shards, closed TTL', async ({ timelineCap }) => {
+  const tableName = env.uniqueName('incidents');
+  await ensureIncidentTable(env.clients.client, tableName);
+  return new DynamoIncidentRepository(env.clients.doc, { tableName, timelineCap, listShards: 4, closedRetentionDays: 30 });
+}, { timeoutMs });

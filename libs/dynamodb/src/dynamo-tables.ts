@@ -1,0 +1,156 @@
+import {
+  CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand,
+  waitUntilTableExists, waitUntilTableNotExists, type CreateTableCommandInput, type DynamoDBClient,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
+import { errorName } from './dynamo-errors';
+
+/** Attribute and index names: the one place the physical layout is spelled out (docs/storage-dynamodb.md). */
+export const AnomalyTable = {
+  key: 'anomalyId',
+  ttl: 'expiresAt',
+  /** sparse copy of `actor` (a GSI key cannot be NULL and actor may be) */
+  actorKey: 'gsiActor',
+  /** "A#<shard>": write-sharded constant partition of the list-all index */
+  allKey: 'gsiAll',
+  byDetector: 'byDetector',
+  byActor: 'byActor',
+  byLastSeen: 'byLastSeen',
+} as const;
+
+export const IncidentTable = {
+  key: 'pk',
+  ttl: 'expiresAt',
+  /** "I#<shard>" on incident items only */
+  allKey: 'gsiAll',
+  /** item kinds sharing the table */
+  kind: 'kind',
+  byState: 'byState',
+  byCreated: 'byCreated',
+  /** pk of the item that links an anomaly to its incident */
+  linkPrefix: 'anomaly#',
+} as const;
+
+export interface TableNames {
+  readonly anomalies: string;
+  readonly incidents: string;
+}
+
+/** `<prefix>anomalies` / `<prefix>incidents`; tests pass a unique prefix per run. */
+export function tableNames(prefix = 'flowguard-'): TableNames {
+  if (!/^[A-Za-z0-9_.-]*$/.test(prefix) || prefix.length > 200) throw new Error(`invalid table prefix ${JSON.stringify(prefix)}`);
+  return { anomalies: `${prefix}anomalies`, incidents: `${prefix}incidents` };
+}
+
+const gsi = (name: string, hash: string, range: string): GlobalSecondaryIndex => ({
+  IndexName: name,
+  KeySchema: [{ AttributeName: hash, KeyType: 'HASH' }, { AttributeName: range, KeyType: 'RANGE' }],
+  // listings return whole records; ALL avoids a second read per item at the cost of GSI storage/writes
+  Projection: { ProjectionType: 'ALL' },
+});
+
+export function anomalyTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: AnomalyTable.key, KeyType: 'HASH' }],
+    AttributeDefinitions: [
+      { AttributeName: AnomalyTable.key, AttributeType: 'S' },
+      { AttributeName: 'detector', AttributeType: 'S' },
+      { AttributeName: 'lastSeen', AttributeType: 'N' },
+      { AttributeName: AnomalyTable.actorKey, AttributeType: 'S' },
+      { AttributeName: AnomalyTable.allKey, AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexes: [
+      gsi(AnomalyTable.byDetector, 'detector', 'lastSeen'),
+      gsi(AnomalyTable.byActor, AnomalyTable.actorKey, 'lastSeen'),
+      gsi(AnomalyTable.byLastSeen, AnomalyTable.allKey, 'lastSeen'),
+    ],
+  };
+}
+
+export function incidentTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: IncidentTable.key, KeyType: 'HASH' }],
+    AttributeDefinitions: [
+      { AttributeName: IncidentTable.key, AttributeType: 'S' },
+      { AttributeName: 'state', AttributeType: 'S' },
+      { AttributeName: 'updatedAt', AttributeType: 'N' },
+      { AttributeName: IncidentTable.allKey, AttributeType: 'S' },
+      { AttributeName: 'createdAt', AttributeType: 'N' },
+    ],
+    GlobalSecondaryIndexes: [
+      gsi(IncidentTable.byState, 'state', 'updatedAt'),
+      gsi(IncidentTable.byCreated, IncidentTable.allKey, 'createdAt'),
+    ],
+  };
+}
+
+export interface EnsureTablesResult {
+  readonly created: string[];
+  readonly existing: string[];
+}
+
+async function ensureTable(client: DynamoDBClient, def: CreateTableCommandInput, ttlAttribute: string): Promise<boolean> {
+  const name = def.TableName as string;
+  let created = false;
+  try {
+    await client.send(new CreateTableCommand(def));
+    created = true;
+  } catch (e) {
+    // another process created it first: fine, the schema is checked below
+    if (errorName(e) !== 'ResourceInUseException') throw e;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: name });
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  const missing = (def.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).filter((n) => !have.has(n));
+  if (missing.length > 0) {
+    throw new Error(`table ${name} exists without index(es) ${missing.join(', ')}: it was created by an older layout; migrate or use another prefix`);
+  }
+  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+  const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+  if (status !== 'ENABLED' && status !== 'ENABLING') {
+    await client.send(new UpdateTimeToLiveCommand({
+      TableName: name, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+    }));
+  }
+  return created;
+}
+
+/** Creates the anomalies table if absent; true when this call created it. */
+export function ensureAnomalyTable(client: DynamoDBClient, name: string): Promise<boolean> {
+  return ensureTable(client, anomalyTableDefinition(name), AnomalyTable.ttl);
+}
+
+/** Creates the incidents table if absent; true when this call created it. */
+export function ensureIncidentTable(client: DynamoDBClient, name: string): Promise<boolean> {
+  return ensureTable(client, incidentTableDefinition(name), IncidentTable.ttl);
+}
+
+/**
+ * Creates both tables if absent (on-demand billing), waits until ACTIVE and
+ * enables TTL on `expiresAt`. Safe to call at every start and from several
+ * processes at once.
+ */
+export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<EnsureTablesResult> {
+  const result = { created: [] as string[], existing: [] as string[] };
+  (await ensureAnomalyTable(client, names.anomalies) ? result.created : result.existing).push(names.anomalies);
+  (await ensureIncidentTable(client, names.incidents) ? result.created : result.existing).push(names.incidents);
+  return result;
+}
+
+/** Drops both tables (test teardown). Missing tables are ignored. */
+export async function deleteTables(client: DynamoDBClient, names: Partial<TableNames>): Promise<void> {
+  for (const name of [names.anomalies, names.incidents]) {
+    if (name === undefined) continue;
+    try {
+      await client.send(new DeleteTableCommand({ TableName: name }));
+      await waitUntilTableNotExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: name });
+    } catch (e) {
+      if (errorName(e) !== 'ResourceNotFoundException') throw e;
+    }
+  }
+}
