@@ -1,0 +1,257 @@
+/**
+ * The Kafka implementation of the Bus port (kafkajs 2.2.4).
+ *
+ * Producer: idempotent (acks=-1, one in-flight request per broker connection,
+ * which kafkajs' idempotent mode needs to keep sequence numbers in order),
+ * Java-compatible murmur2 partitioner (same partition as the in-process bus),
+ * headers with content type and schema version.
+ * Consumers: one per subscription, see KafkaSubscription; the shared core of
+ * @flowguard/messaging decides what is committed and what is dead-lettered.
+ */
+import { deadLetterTopic, type TopicDef } from '@flowguard/contracts';
+import {
+  BusHeaders, errorText, noopBusMetrics, silentBusLogger, systemClock,
+  type Bus, type BusHealth, type BusLogger, type BusMetrics, type Clock, type PublishOptions, type RawPublisher, type RawRecord,
+  type Subscription, type SubscriptionHandle,
+} from '@flowguard/messaging';
+import { Kafka, Partitioners, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
+import { KAFKA_DEFAULTS, KafkaConfigError, type KafkaBusConfig } from './kafka.config';
+import { kafkaLogCreator } from './kafka.logger';
+import { KafkaSubscription } from './kafka.subscription';
+import { topicAwareAssigner } from './topic-aware.assigner';
+
+export interface EnsureTopicsResult {
+  readonly created: string[];
+  readonly existing: string[];
+}
+
+const LOG_LEVELS = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+
+export class KafkaBus implements Bus, RawPublisher {
+  private readonly kafka: Kafka;
+  private readonly namespace: string;
+  private readonly metrics: BusMetrics;
+  private readonly logger: BusLogger;
+  private readonly clock: Clock;
+  private producer: Promise<Producer> | null = null;
+  private admin: Promise<Admin> | null = null;
+  private readonly subscriptions = new Set<KafkaSubscription<unknown>>();
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly config: KafkaBusConfig) {
+    if (config.brokers.length === 0) throw new KafkaConfigError('at least one broker is required');
+    this.namespace = config.namespace ?? KAFKA_DEFAULTS.namespace;
+    if (this.namespace && !/^[A-Za-z0-9._-]+$/.test(this.namespace)) throw new KafkaConfigError(`namespace "${this.namespace}" may only hold letters, digits, . _ -`);
+    this.metrics = config.metrics ?? noopBusMetrics;
+    this.logger = config.logger ?? silentBusLogger;
+    this.clock = config.clock ?? systemClock;
+    this.kafka = new Kafka({
+      clientId: config.clientId ?? KAFKA_DEFAULTS.clientId,
+      brokers: [...config.brokers],
+      ...(config.ssl !== undefined ? { ssl: config.ssl } : {}),
+      ...(config.sasl !== undefined ? { sasl: config.sasl } : {}),
+      connectionTimeout: config.connectionTimeoutMs ?? KAFKA_DEFAULTS.connectionTimeoutMs,
+      requestTimeout: config.requestTimeoutMs ?? KAFKA_DEFAULTS.requestTimeoutMs,
+      ...(config.retry ? { retry: config.retry } : {}),
+      logLevel: LOG_LEVELS[config.clientLogLevel ?? 'warn'],
+      logCreator: kafkaLogCreator(this.logger),
+    });
+  }
+
+  /** The physical topic name: the registry name behind the namespace. */
+  topicName(topic: TopicDef<unknown>): string {
+    return `${this.namespace}${topic.name}`;
+  }
+
+  /** The physical consumer group id. */
+  groupId(group: string): string {
+    return `${this.namespace}${group}`;
+  }
+
+  async publish<T>(topic: TopicDef<T>, messages: ReadonlyArray<T>, options?: PublishOptions): Promise<void> {
+    if (messages.length === 0) return;
+    const headers = {
+      ...options?.headers,
+      [BusHeaders.contentType]: topic.codec.contentType,
+      [BusHeaders.schemaVersion]: String(topic.version),
+    };
+    const out: Message[] = messages.map((m) => ({ key: options?.key ?? topic.key(m), value: topic.codec.encode(m), headers }));
+    await this.send(this.topicName(topic as TopicDef<unknown>), out);
+  }
+
+  async publishRaw<T>(topic: TopicDef<T>, records: ReadonlyArray<RawRecord>): Promise<void> {
+    if (records.length === 0) return;
+    await this.send(
+      this.topicName(topic as TopicDef<unknown>),
+      records.map((r) => ({ key: r.key ?? null, value: r.value, ...(r.headers ? { headers: { ...r.headers } } : {}) })),
+    );
+  }
+
+  /** Send in produce requests of bounded size: one request per partition is one record batch, limited by max.message.bytes. */
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    if (this.closing) throw new Error('the Kafka bus is closed');
+    const producer = await this.getProducer();
+    const limit = this.config.maxSendBytes ?? KAFKA_DEFAULTS.maxSendBytes;
+    let chunk: Message[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = (m.value ? (m.value as Buffer).byteLength : 0) + 128;
+      if (chunk.length > 0 && bytes + size > limit) {
+        await producer.send({ topic, messages: chunk, acks: -1 });
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(m);
+      bytes += size;
+    }
+    if (chunk.length > 0) await producer.send({ topic, messages: chunk, acks: -1 });
+    this.metrics.published(topic, messages.length);
+  }
+
+  private getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        ...(this.config.retry ? { retry: { ...this.config.retry, retries: Math.max(1, this.config.retry.retries ?? 5) } } : {}),
+      });
+      this.producer = producer.connect().then(() => producer);
+      // a failed connect must not poison every later publish
+      this.producer.catch(() => (this.producer = null));
+    }
+    return this.producer;
+  }
+
+  private getAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin(this.config.retry ? { retry: this.config.retry } : {});
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = null));
+    }
+    return this.admin;
+  }
+
+  async subscribe<T>(subscription: Subscription<T>): Promise<SubscriptionHandle> {
+    if (this.closing) throw new Error('the Kafka bus is closed');
+    const topicName = this.topicName(subscription.topic as TopicDef<unknown>);
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId(subscription.group),
+      partitionAssigners: [topicAwareAssigner],
+      sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_DEFAULTS.sessionTimeoutMs,
+      heartbeatInterval: this.config.heartbeatIntervalMs ?? KAFKA_DEFAULTS.heartbeatIntervalMs,
+      maxBytesPerPartition: this.config.maxBytesPerPartition ?? KAFKA_DEFAULTS.maxBytesPerPartition,
+      maxWaitTimeInMs: this.config.maxWaitTimeMs ?? KAFKA_DEFAULTS.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      ...(this.config.retry ? { retry: this.config.retry } : {}),
+    });
+    const sub: KafkaSubscription<T> = new KafkaSubscription(
+      subscription,
+      {
+        consumer,
+        topicName,
+        core: {
+          deadLetter: (letters) => this.publish(deadLetterTopic(subscription.group), letters),
+          metrics: this.metrics,
+          logger: this.logger,
+          clock: this.clock,
+        },
+        logger: this.logger,
+        clock: this.clock,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs ?? KAFKA_DEFAULTS.heartbeatIntervalMs,
+        partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently ?? KAFKA_DEFAULTS.partitionsConsumedConcurrently,
+      },
+      () => this.subscriptions.delete(sub as KafkaSubscription<unknown>),
+    );
+    this.subscriptions.add(sub as KafkaSubscription<unknown>);
+    try {
+      await sub.start();
+    } catch (e) {
+      await sub.stop();
+      throw e;
+    }
+    return sub;
+  }
+
+  /** Partitions each live subscription of (group, topic) currently owns, for tests and diagnostics. */
+  assignments(group: string, topic: TopicDef<unknown>): number[][] {
+    return [...this.subscriptions]
+      .filter((s) => s.group === group && s.sub.topic.name === topic.name)
+      .map((s) => s.assigned);
+  }
+
+  /**
+   * Create every topic that does not exist yet with the registry's partition
+   * count. An existing topic with fewer partitions is reported, not changed:
+   * adding partitions moves keys and breaks per-key order (docs/messaging.md).
+   */
+  async ensureTopics(topics: ReadonlyArray<TopicDef<unknown>>): Promise<EnsureTopicsResult> {
+    const admin = await this.getAdmin();
+    const existingNames = new Set(await admin.listTopics());
+    const wanted = topics.map((t) => ({ name: this.topicName(t), partitions: t.partitions }));
+    const missing = wanted.filter((t) => !existingNames.has(t.name));
+    const existing = wanted.filter((t) => existingNames.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: this.config.replicationFactor ?? KAFKA_DEFAULTS.replicationFactor,
+          configEntries: [{ name: 'max.message.bytes', value: String(this.config.maxMessageBytes ?? KAFKA_DEFAULTS.maxMessageBytes) }],
+        })),
+      });
+    }
+    if (existing.length > 0) {
+      const meta = await admin.fetchTopicMetadata({ topics: existing.map((t) => t.name) });
+      for (const t of meta.topics) {
+        const want = wanted.find((w) => w.name === t.name)?.partitions ?? 0;
+        if (t.partitions.length < want) {
+          this.logger.warn('topic has fewer partitions than the registry asks for; leaving it as is', { topic: t.name, has: t.partitions.length, want });
+        }
+      }
+    }
+    return { created: missing.map((t) => t.name), existing: existing.map((t) => t.name) };
+  }
+
+  async health(): Promise<BusHealth> {
+    const timeoutMs = this.config.healthTimeoutMs ?? KAFKA_DEFAULTS.healthTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<BusHealth>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, detail: `no answer from Kafka within ${timeoutMs} ms` }), timeoutMs);
+    });
+    const probe = (async (): Promise<BusHealth> => {
+      try {
+        const admin = await this.getAdmin();
+        const cluster = await admin.describeCluster();
+        return { ok: true, detail: `kafka: ${cluster.brokers.length} broker(s), controller ${cluster.controller ?? 'unknown'}, ${this.subscriptions.size} subscriptions` };
+      } catch (e) {
+        return { ok: false, detail: `kafka: ${errorText(e)}` };
+      }
+    })();
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = (async () => {
+        await Promise.all([...this.subscriptions].map((s) => s.stop()));
+        const disconnect = async (p: Promise<{ disconnect(): Promise<void> }> | null) => {
+          if (!p) return;
+          try {
+            await (await p).disconnect();
+          } catch (e) {
+            this.logger.warn('error while disconnecting from Kafka', { error: errorText(e) });
+          }
+        };
+        await Promise.all([disconnect(this.producer), disconnect(this.admin)]);
+      })();
+    }
+    return this.closing;
+  }
+}
