@@ -1,1 +1,14 @@
-export {};
+export * from './random/prng';
+export * from './estate/address-table';
+export * from './estate/estate';
+export * from './estate/sim-intel';
+export * from './output/flow-sink';
+export * from './output/formats';
+export * from './output/text-flow.encoder';
+export * from './output/batch-flow.sink';
+export * from './output/connection.writer';
+export * from './benign/benign.generator';
+export * from './attacks/attack';
+export * from './attacks/catalog';
+export * from './truth/ground-truth';
+export * from './simulator';
