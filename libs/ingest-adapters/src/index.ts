@@ -1,1 +1,3 @@
 export * from './firehose/firehose-http.listener';
+export * from './kinesis/file-checkpoint.store';
+export * from './kinesis/kinesis-stream.consumer';

@@ -47,6 +47,8 @@ export function ingestDeliveredRecords(records: ReadonlyArray<DeliveredRecord>, 
   const lines: string[] = [];
   // which record each line came from, so a parse error points at its record
   const origin: number[] = [];
+  // index in `lines` of each record's first line, to report record-relative line numbers
+  const firstLine: number[] = [];
   records.forEach((rec, idx) => {
     const d = decodeDeliveryRecord(rec.data, o.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
     if (d.kind === 'control') {
@@ -58,6 +60,7 @@ export function ingestDeliveredRecords(records: ReadonlyArray<DeliveredRecord>, 
         position: rec.position, payload: Buffer.from(rec.data.buffer, rec.data.byteOffset, rec.data.byteLength), failedAt: o.now,
       }));
     } else {
+      firstLine[idx] = lines.length;
       for (const l of d.lines) {
         lines.push(l);
         origin.push(idx);
@@ -72,11 +75,14 @@ export function ingestDeliveredRecords(records: ReadonlyArray<DeliveredRecord>, 
   counts.parseErrors = parsed.errors.length;
   for (const e of parsed.errors) {
     // parser lines are 1-based over the joined text
-    const rec = records[origin[e.line - 1] ?? -1];
+    const idx = origin[e.line - 1] ?? -1;
+    const rec = records[idx];
+    // line within its record (for a subscription payload: the log event's 1-based index)
+    const recLine = rec ? e.line - (firstLine[idx] ?? 0) : e.line;
     deadLetters.push(ingestDeadLetter({
       consumer: o.consumer, source: o.source, reason: 'parse_error',
       error: `${e.reason}${e.field ? ` (${e.field})` : ''}: ${e.message}`,
-      position: rec ? `${rec.position} line ${e.line}` : `line ${e.line}`,
+      position: rec ? `${rec.position} line ${recLine}` : `line ${e.line}`,
       payload: e.raw, failedAt: o.now,
     }));
   }
