@@ -12,7 +12,7 @@ import { deadLetterTopic, type TopicDef } from '@flowguard/contracts';
 import {
   BusHeaders, errorText, noopBusMetrics, silentBusLogger, systemClock,
   type Bus, type BusHealth, type BusLogger, type BusMetrics, type Clock, type PublishOptions, type RawPublisher, type RawRecord,
-  type Subscription, type SubscriptionHandle,
+  type Subscription, type SubscriptionHandle, type TopicRef,
 } from '@flowguard/messaging';
 import { Kafka, Partitioners, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import { KAFKA_DEFAULTS, KafkaConfigError, type KafkaBusConfig } from './kafka.config';
@@ -59,7 +59,7 @@ export class KafkaBus implements Bus, RawPublisher {
   }
 
   /** The physical topic name: the registry name behind the namespace. */
-  topicName(topic: TopicDef<unknown>): string {
+  topicName(topic: Pick<TopicRef, 'name'>): string {
     return `${this.namespace}${topic.name}`;
   }
 
@@ -76,13 +76,13 @@ export class KafkaBus implements Bus, RawPublisher {
       [BusHeaders.schemaVersion]: String(topic.version),
     };
     const out: Message[] = messages.map((m) => ({ key: options?.key ?? topic.key(m), value: topic.codec.encode(m), headers }));
-    await this.send(this.topicName(topic as TopicDef<unknown>), out);
+    await this.send(this.topicName(topic), out);
   }
 
   async publishRaw<T>(topic: TopicDef<T>, records: ReadonlyArray<RawRecord>): Promise<void> {
     if (records.length === 0) return;
     await this.send(
-      this.topicName(topic as TopicDef<unknown>),
+      this.topicName(topic),
       records.map((r) => ({ key: r.key ?? null, value: r.value, ...(r.headers ? { headers: { ...r.headers } } : {}) })),
     );
   }
@@ -135,7 +135,7 @@ export class KafkaBus implements Bus, RawPublisher {
 
   async subscribe<T>(subscription: Subscription<T>): Promise<SubscriptionHandle> {
     if (this.closing) throw new Error('the Kafka bus is closed');
-    const topicName = this.topicName(subscription.topic as TopicDef<unknown>);
+    const topicName = this.topicName(subscription.topic);
     const consumer = this.kafka.consumer({
       groupId: this.groupId(subscription.group),
       partitionAssigners: [topicAwareAssigner],
@@ -175,7 +175,7 @@ export class KafkaBus implements Bus, RawPublisher {
   }
 
   /** Partitions each live subscription of (group, topic) currently owns, for tests and diagnostics. */
-  assignments(group: string, topic: TopicDef<unknown>): number[][] {
+  assignments(group: string, topic: Pick<TopicRef, 'name'>): number[][] {
     return [...this.subscriptions]
       .filter((s) => s.group === group && s.sub.topic.name === topic.name)
       .map((s) => s.assigned);
@@ -186,7 +186,7 @@ export class KafkaBus implements Bus, RawPublisher {
    * count. An existing topic with fewer partitions is reported, not changed:
    * adding partitions moves keys and breaks per-key order (docs/messaging.md).
    */
-  async ensureTopics(topics: ReadonlyArray<TopicDef<unknown>>): Promise<EnsureTopicsResult> {
+  async ensureTopics(topics: ReadonlyArray<TopicRef>): Promise<EnsureTopicsResult> {
     const admin = await this.getAdmin();
     const existingNames = new Set(await admin.listTopics());
     const wanted = topics.map((t) => ({ name: this.topicName(t), partitions: t.partitions }));

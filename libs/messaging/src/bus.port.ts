@@ -69,6 +69,9 @@ export interface Bus {
   close(): Promise<void>;
 }
 
+/** What adapters need to know of a topic to name and create it; any TopicDef<T> is one. */
+export type TopicRef = Pick<TopicDef<unknown>, 'name' | 'partitions'>;
+
 /** One already-encoded message, for replay tools and tests that must send bytes a codec would refuse. */
 export interface RawRecord {
   readonly key?: string | null;

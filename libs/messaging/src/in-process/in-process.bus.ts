@@ -15,7 +15,7 @@
 import { deadLetterTopic, type TopicDef } from '@flowguard/contracts';
 import {
   BusHeaders, noopBusMetrics, silentBusLogger, type Bus, type BusHealth, type BusLogger, type BusMetrics,
-  type PublishOptions, type RawPublisher, type RawRecord, type Subscription, type SubscriptionHandle,
+  type PublishOptions, type RawPublisher, type TopicRef, type RawRecord, type Subscription, type SubscriptionHandle,
 } from '../bus.port';
 import {
   DEFAULT_MAX_BATCH_SIZE, StopSignal, backoffMs, errorText, processBatch, type BatchProcessorDeps, type RawMessage,
@@ -32,12 +32,12 @@ export interface InProcessBusOptions {
   /** bytes a topic may hold before publishers wait (default 64 MiB) */
   readonly maxQueuedBytesPerTopic?: number;
   /** partition count of a topic (default: the registry's `partitions`) */
-  readonly partitionsOf?: (topic: TopicDef<unknown>) => number;
+  readonly partitionsOf?: (topic: TopicRef) => number;
 }
 
 export const DEFAULT_MAX_QUEUED_BYTES_PER_TOPIC = 64 * 1024 * 1024;
 
-export function topicHeaders(topic: TopicDef<unknown>, extra?: Record<string, string>): Readonly<Record<string, string>> {
+export function topicHeaders(topic: Pick<TopicDef<unknown>, 'codec' | 'version'>, extra?: Record<string, string>): Readonly<Record<string, string>> {
   return Object.freeze({
     ...extra,
     [BusHeaders.contentType]: topic.codec.contentType,
@@ -65,8 +65,8 @@ export class InProcessBus implements Bus, RawPublisher {
 
   async publish<T>(topic: TopicDef<T>, messages: ReadonlyArray<T>, options?: PublishOptions): Promise<void> {
     this.assertOpen();
-    const state = this.state(topic as TopicDef<unknown>);
-    const headers = topicHeaders(topic as TopicDef<unknown>, options?.headers);
+    const state = this.state(topic);
+    const headers = topicHeaders(topic, options?.headers);
     for (const m of messages) {
       const key = options?.key ?? topic.key(m);
       await this.append(state, partitionForKey(key, state.partitions.length), key, topic.codec.encode(m), headers);
@@ -76,7 +76,7 @@ export class InProcessBus implements Bus, RawPublisher {
 
   async publishRaw<T>(topic: TopicDef<T>, records: ReadonlyArray<RawRecord>): Promise<void> {
     this.assertOpen();
-    const state = this.state(topic as TopicDef<unknown>);
+    const state = this.state(topic);
     for (const r of records) {
       const key = r.key ?? null;
       const partition = key === null ? state.nextRoundRobin() : partitionForKey(key, state.partitions.length);
@@ -95,7 +95,7 @@ export class InProcessBus implements Bus, RawPublisher {
   async subscribe<T>(subscription: Subscription<T>): Promise<SubscriptionHandle> {
     this.assertOpen();
     if (this.closing) throw new BusClosedError();
-    const state = this.state(subscription.topic as TopicDef<unknown>);
+    const state = this.state(subscription.topic);
     let offsets = state.groups.get(subscription.group);
     if (offsets?.active) {
       throw new Error(`consumer group ${subscription.group} already consumes ${state.name} in this process (one member per group)`);
@@ -148,7 +148,7 @@ export class InProcessBus implements Bus, RawPublisher {
     if (this.closed) throw new BusClosedError();
   }
 
-  private state(topic: TopicDef<unknown>): TopicState {
+  private state(topic: TopicRef): TopicState {
     let s = this.topics.get(topic.name);
     if (!s) {
       const partitions = this.options.partitionsOf?.(topic) ?? topic.partitions;
