@@ -1,3 +1,5 @@
 export * from './firehose/firehose-http.listener';
 export * from './kinesis/file-checkpoint.store';
 export * from './kinesis/kinesis-stream.consumer';
+export * from './s3/file-object.ledger';
+export * from './s3/s3-flow-log.source';

@@ -5,3 +5,6 @@ export * from './delivery/cwl-subscription.decoder';
 export * from './delivery/record-ingest';
 export * from './delivery/accepted-request.store';
 export * from './delivery/firehose-endpoint.handler';
+export * from './ports/object-ledger.port';
+export * from './s3/s3-key-layout.parser';
+export * from './s3/s3-event.parser';

@@ -55,7 +55,7 @@ export class CountingMetrics implements IngestMetrics {
  */
 export interface ParseErrorLike {
   readonly line: number;
-  readonly field?: string;
+  readonly field?: string | null;
   readonly reason: string;
   readonly message: string;
   readonly raw: string;
@@ -74,3 +74,10 @@ export type ParseFlowText = (text: string, options?: ParseOptions) => ParseResul
 
 /** Clock port: epoch ms. */
 export type Clock = () => number;
+
+/** A streaming text parser (`new FlowLogParser(opts)` of @flowguard/flowlog satisfies it). */
+export interface StreamingFlowParser {
+  push(chunk: string | Uint8Array): ParseResultLike[];
+  end(): ParseResultLike;
+}
+export type CreateStreamingParser = (options: ParseOptions) => StreamingFlowParser;
