@@ -1,3 +1,5 @@
+import { allTopics } from '@flowguard/contracts';
+import { KafkaBus } from '@flowguard/kafka';
 import { InProcessBus } from '@flowguard/messaging';
 import type { Bus, BusLogger, BusMetrics } from '@flowguard/messaging';
 import type { Logger } from 'pino';
@@ -21,7 +23,18 @@ export function busLogger(logger: Logger): BusLogger {
   };
 }
 
+/**
+ * In-process bus for the all-in-one; Kafka otherwise. With FLOWGUARD_PROVISION
+ * the registry's topics (dead-letter topics included) are created when missing;
+ * a broker that is down makes that fail the boot, which is what an operator
+ * who asked for provisioning wants to see.
+ */
 export const defaultBusFactory: BusFactory = async (config, deps) => {
   if (config.bus.kind === 'inprocess') return new InProcessBus({ metrics: deps.metrics, logger: deps.logger });
-  throw new Error('FLOWGUARD_BUS=kafka: the Kafka adapter is not wired into the service kit yet');
+  const bus = new KafkaBus({ ...config.bus.kafka, metrics: deps.metrics, logger: deps.logger });
+  if (config.provision) {
+    const r = await bus.ensureTopics(allTopics());
+    deps.logger.info('kafka topics ensured', { created: r.created, existing: r.existing.length });
+  }
+  return bus;
 };

@@ -17,7 +17,7 @@ describe('service config', () => {
       FLOWGUARD_BUS: 'kafka', KAFKA_BROKERS: 'b1:9092, b2:9092', FLOWGUARD_STORE: 'dynamodb', AWS_REGION: 'eu-west-1',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', PORT: '9000', LOG_LEVEL: 'debug',
     });
-    expect(c.bus).toEqual({ kind: 'kafka', brokers: ['b1:9092', 'b2:9092'], clientId: 'flowguard-detect', ssl: false });
+    expect(c.bus).toEqual({ kind: 'kafka', kafka: { brokers: ['b1:9092', 'b2:9092'], clientId: 'flowguard-detect', ssl: false } });
     expect(c.store).toEqual({ kind: 'dynamodb', region: 'eu-west-1', endpoint: 'http://127.0.0.1:8000', tablePrefix: undefined });
     expect(c.http.port).toBe(9000);
     expect(c.log.level).toBe('debug');
@@ -55,13 +55,23 @@ describe('service config', () => {
     ]);
   });
 
+  it('passes SASL and namespace settings to the Kafka adapter and reports its errors as config errors', () => {
+    const c = loadServiceConfig('x', {
+      FLOWGUARD_BUS: 'kafka', KAFKA_BROKERS: 'a:1', FLOWGUARD_STORE: 'embedded', KAFKA_NAMESPACE: 'test-1.',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p',
+    });
+    expect(c.bus).toMatchObject({ kind: 'kafka', kafka: { namespace: 'test-1.', sasl: { mechanism: 'scram-sha-512', username: 'u' } } });
+    expect(problems({ FLOWGUARD_BUS: 'kafka', KAFKA_BROKERS: 'a:1', FLOWGUARD_STORE: 'embedded', KAFKA_SASL_MECHANISM: 'plain' }))
+      .toEqual(['KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD']);
+  });
+
   it('never echoes a secret value', () => {
     const p = problems({ FLOWGUARD_BUS: 'inprocess', FLOWGUARD_STORE: 'embedded', FLOWGUARD_API_TOKEN: 'short' });
     expect(p).toEqual(['FLOWGUARD_API_TOKEN: must be at least 16 characters (got <redacted>)']);
   });
 
   it('parses booleans strictly', () => {
-    expect(loadServiceConfig('x', { FLOWGUARD_BUS: 'kafka', KAFKA_BROKERS: 'a:1', KAFKA_SSL: 'true', FLOWGUARD_STORE: 'embedded' }).bus).toMatchObject({ ssl: true });
+    expect(loadServiceConfig('x', { FLOWGUARD_BUS: 'kafka', KAFKA_BROKERS: 'a:1', KAFKA_SSL: 'true', FLOWGUARD_STORE: 'embedded' }).bus).toMatchObject({ kafka: { ssl: true } });
     expect(problems({ FLOWGUARD_BUS: 'inprocess', FLOWGUARD_STORE: 'embedded', KAFKA_SSL: 'maybe' })).toEqual(['KAFKA_SSL: must be true or false (got "maybe")']);
   });
 });

@@ -1,6 +1,7 @@
+import { kafkaConfigFromEnv, KafkaConfigError, type KafkaBusConfig } from '@flowguard/kafka';
 import { Transform } from 'class-transformer';
 import { ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { loadEnv, toBool, toInt, toList, type CrossCheck } from './env.loader';
+import { ConfigError, loadEnv, toBool, toInt, toList, type CrossCheck } from './env.loader';
 
 export const BUS_KINDS = ['kafka', 'inprocess'] as const;
 export const STORE_KINDS = ['dynamodb', 'embedded'] as const;
@@ -28,6 +29,18 @@ export class ServiceEnv {
   /** TLS to the brokers (MSK) */
   @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
   KAFKA_SSL = false;
+
+  /** prefix of every topic and group name, to share one cluster between environments */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'may only hold letters, digits, . _ - (at most 64)' })
+  KAFKA_NAMESPACE?: string;
+
+  /**
+   * Create missing Kafka topics (from the registry) and DynamoDB tables at boot.
+   * The platform service does it by default; other services only when asked.
+   * Leave off where Terraform owns topics and tables.
+   */
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  FLOWGUARD_PROVISION = false;
 
   @IsIn(STORE_KINDS, { message: `must be one of ${STORE_KINDS.join(', ')}` })
   FLOWGUARD_STORE: StoreKind = 'dynamodb';
@@ -77,13 +90,18 @@ export class ServiceEnv {
 export interface ServiceConfig {
   /** service name used in logs and metrics: ingest, detect, ..., flowguard (all-in-one) */
   readonly service: string;
-  readonly bus: { readonly kind: 'inprocess' } | { readonly kind: 'kafka'; readonly brokers: string[]; readonly clientId: string; readonly ssl: boolean };
+  readonly bus:
+    | { readonly kind: 'inprocess' }
+    /** brokers, client id, TLS, SASL, namespace, replication factor: everything but metrics and logger */
+    | { readonly kind: 'kafka'; readonly kafka: KafkaBusConfig };
   readonly store:
     | { readonly kind: 'embedded'; readonly dataDir?: string }
     | { readonly kind: 'dynamodb'; readonly region: string; readonly endpoint?: string; readonly tablePrefix?: string };
   readonly http: { readonly port: number; readonly host: string; readonly maxBodyBytes: number; readonly apiToken?: string };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
   readonly metrics: { readonly defaultMetrics: boolean };
+  /** create missing topics and tables at boot */
+  readonly provision: boolean;
 }
 
 const checks: CrossCheck<ServiceEnv>[] = [
@@ -98,16 +116,25 @@ const checks: CrossCheck<ServiceEnv>[] = [
  */
 export function loadServiceConfig(service: string, env: Record<string, string | undefined>, defaults: Record<string, string> = {}): ServiceConfig {
   const e = loadEnv(ServiceEnv, env, checks, defaults);
+  let kafka: KafkaBusConfig | undefined;
+  if (e.FLOWGUARD_BUS === 'kafka') {
+    try {
+      // the adapter's own reading adds SASL and replication settings (KAFKA_SASL_*, KAFKA_REPLICATION_FACTOR)
+      kafka = { ...kafkaConfigFromEnv({ ...defaults, ...env }), brokers: e.KAFKA_BROKERS ?? [], clientId: e.KAFKA_CLIENT_ID ?? `flowguard-${service}`, ssl: e.KAFKA_SSL };
+    } catch (err) {
+      if (err instanceof KafkaConfigError) throw new ConfigError([err.message]);
+      throw err;
+    }
+  }
   return {
     service,
-    bus: e.FLOWGUARD_BUS === 'kafka'
-      ? { kind: 'kafka', brokers: e.KAFKA_BROKERS ?? [], clientId: e.KAFKA_CLIENT_ID ?? `flowguard-${service}`, ssl: e.KAFKA_SSL }
-      : { kind: 'inprocess' },
+    bus: kafka ? { kind: 'kafka', kafka } : { kind: 'inprocess' },
     store: e.FLOWGUARD_STORE === 'dynamodb'
       ? { kind: 'dynamodb', region: e.AWS_REGION as string, endpoint: e.DYNAMODB_ENDPOINT, tablePrefix: e.DYNAMODB_TABLE_PREFIX }
       : { kind: 'embedded', dataDir: e.FLOWGUARD_DATA_DIR },
     http: { port: e.PORT, host: e.HOST, maxBodyBytes: e.HTTP_MAX_BODY_BYTES, apiToken: e.FLOWGUARD_API_TOKEN },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
     metrics: { defaultMetrics: e.METRICS_DEFAULT },
+    provision: e.FLOWGUARD_PROVISION,
   };
 }

@@ -12,7 +12,7 @@ function recordingBus(failFirstSubscribe = false) {
     publish: async () => undefined,
     health: async () => ({ ok: true }),
     close: async () => undefined,
-    subscribe: async (s: Subscription<unknown>) => {
+    subscribe: async <T>(s: Subscription<T>) => {
       if (fail) {
         fail = false;
         throw new Error('broker unreachable');

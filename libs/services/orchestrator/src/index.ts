@@ -1,1 +1,2 @@
-export {};
+export * from './open-incidents.consumer';
+export * from './orchestrator-service.module';

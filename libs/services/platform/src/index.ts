@@ -1,1 +1,2 @@
-export {};
+export * from './topics.controller';
+export * from './platform-service.module';

@@ -1,0 +1,35 @@
+import { INCIDENT_STATES, SEVERITIES, type IncidentState, type Severity } from '@flowguard/contracts';
+import { MAX_PAGE_LIMIT } from '@flowguard/persistence';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const CURSOR = /^[A-Za-z0-9_=-]{1,2048}$/;
+
+/** `GET /v1/incidents` query. */
+export class ListIncidentsQuery {
+  @IsOptional() @IsIn(INCIDENT_STATES) state?: IncidentState;
+  @IsOptional() @IsIn(SEVERITIES) severity?: Severity;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT) limit?: number;
+  /** opaque cursor from the previous page */
+  @IsOptional() @IsString() @Matches(CURSOR, { message: 'cursor is not a cursor this API issued' }) cursor?: string;
+}
+
+/** `:id` of `GET /v1/incidents/:id`. */
+export class IncidentIdParam {
+  @IsString() @Matches(/^inc-[A-Za-z0-9._:-]{4,128}$/, { message: 'id must be an incident id (inc-...)' }) id!: string;
+}
+
+/** `GET /v1/anomalies` query. */
+export class ListAnomaliesQuery {
+  @IsOptional() @Matches(/^[a-z0-9-]{2,48}$/, { message: 'detector must be a detector name' }) detector?: string;
+  @IsOptional() @IsString() @MaxLength(64) actor?: string;
+  /** epoch seconds: only anomalies last seen at or after this */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) since?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_LIMIT) limit?: number;
+  @IsOptional() @IsString() @Matches(CURSOR, { message: 'cursor is not a cursor this API issued' }) cursor?: string;
+}
+
+/** `:id` of `GET /v1/anomalies/:id`. */
+export class AnomalyIdParam {
+  @IsString() @Matches(/^[A-Za-z0-9._:-]{8,128}$/, { message: 'id must be an anomaly id' }) id!: string;
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The live incident page served at `/`: plain HTML and a small inline script, no
+ * framework, no external assets. Every value from the API is inserted with
+ * textContent (never innerHTML), and a strict CSP admits only this exact
+ * script and style by hash.
+ */
+const STYLE = `
+:root { color-scheme: light dark; --b: #8884; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0; }
+header { display: flex; gap: 1rem; align-items: baseline; padding: .75rem 1rem; border-bottom: 1px solid var(--b); }
+h1 { font-size: 1.2rem; margin: 0; } h2 { font-size: 1rem; } h3 { font-size: .9rem; margin-bottom: .25rem; }
+main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--b); }
+tbody tr { cursor: pointer; } tbody tr:hover, tbody tr.sel { background: #8882; } tr.new { animation: flash 2s; }
+@keyframes flash { from { background: #fd04; } to { background: transparent; } }
+.sev { font-weight: 600; text-transform: uppercase; font-size: .75rem; }
+.critical { color: #d00; } .high { color: #e60; } .medium { color: #b90; } .low { color: #38c; } .info { color: #888; }
+.status { font-size: .8rem; } .live { color: #2a2; } .offline { color: #d00; }
+pre { white-space: pre-wrap; background: #8881; padding: .5rem; } dl { display: grid; grid-template-columns: auto 1fr; gap: .2rem .75rem; } dt { font-weight: 600; }
+`;
+
+const SCRIPT = `
+(() => {
+  'use strict';
+  const KEY = 'flowguard.token';
+  let token = sessionStorage.getItem(KEY) || '';
+  const rows = new Map();
+  const tbody = document.querySelector('#incidents tbody');
+  const status = document.getElementById('status');
+  const empty = document.getElementById('empty');
+  const setStatus = (text, cls) => { status.textContent = text; status.className = 'status ' + cls; };
+
+  async function api(path, retried) {
+    const res = await fetch(path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+    if (res.status === 401 && !retried) {
+      token = window.prompt('Flowguard API token') || '';
+      sessionStorage.setItem(KEY, token);
+      return api(path, true);
+    }
+    if (!res.ok) throw new Error(path + ' answered ' + res.status);
+    return res.json();
+  }
+
+  const td = (tr, text, cls) => { const c = document.createElement('td'); c.textContent = text; if (cls) c.className = cls; tr.appendChild(c); };
+  const fmt = (ms) => new Date(ms).toLocaleString();
+
+  function upsert(r, fresh) {
+    let tr = rows.get(r.id);
+    const isNew = !tr;
+    if (!tr) { tr = document.createElement('tr'); tr.addEventListener('click', () => show(r.id, tr)); rows.set(r.id, tr); }
+    tr.replaceChildren();
+    tr.dataset.at = String(r.at);
+    td(tr, fmt(r.at)); td(tr, r.severity, 'sev ' + r.severity); td(tr, r.state); td(tr, r.title); td(tr, r.detector); td(tr, r.mitre.join(', '));
+    if (isNew) {
+      const after = [...tbody.children].find((x) => Number(x.dataset.at) < r.at);
+      tbody.insertBefore(tr, after || null);
+      if (fresh) tr.classList.add('new');
+    }
+    empty.hidden = rows.size > 0;
+  }
+
+  const fromIncident = (i) => ({ id: i.incidentId, at: i.createdAt, severity: i.severity, state: i.state, title: i.title, detector: i.detector, mitre: i.mitre });
+  const fromEvent = (e) => ({ id: e.incidentId, at: e.occurredAt, severity: e.severity, state: e.state, title: e.title,
+    detector: e.classification ? e.classification.anomaly.detector : '', mitre: e.mitre });
+
+  async function load() {
+    const page = await api('/v1/incidents?limit=200');
+    page.items.forEach((i) => upsert(fromIncident(i), false));
+  }
+
+  async function show(id, tr) {
+    tbody.querySelectorAll('tr.sel').forEach((x) => x.classList.remove('sel'));
+    tr.classList.add('sel');
+    const i = await api('/v1/incidents/' + encodeURIComponent(id));
+    const c = i.classification;
+    document.getElementById('d-title').textContent = i.title;
+    const dl = document.getElementById('d-facts');
+    dl.replaceChildren();
+    const fact = (k, v) => { const dt = document.createElement('dt'); dt.textContent = k; const dd = document.createElement('dd'); dd.textContent = v; dl.append(dt, dd); };
+    fact('Incident', i.incidentId); fact('State', i.state); fact('Severity', i.severity);
+    fact('Actor', i.actor || '—'); fact('Targets', i.targets.join(', ') || '—');
+    if (c) {
+      fact('Verdict', c.verdict + ' (confidence ' + c.confidence + ')');
+      fact('MITRE', c.mitre.map((m) => m.id + ' ' + m.name + ' [' + m.tactic + ']').join('; '));
+      fact('Classifier', c.provider + ' / ' + c.model);
+    }
+    document.getElementById('d-reasoning').textContent = c ? c.reasoning : i.summary;
+    const ul = document.getElementById('d-actions');
+    ul.replaceChildren(...(c ? c.recommendedActions : []).map((a) => { const li = document.createElement('li'); li.textContent = a; return li; }));
+    const tl = document.getElementById('d-timeline');
+    tl.replaceChildren(...i.timeline.map((t) => { const li = document.createElement('li'); li.textContent = fmt(t.at) + ' ' + t.state + ' — ' + t.text + ' (' + t.by + ')'; return li; }));
+    document.getElementById('detail').hidden = false;
+  }
+
+  function connect() {
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/stream';
+    const ws = token ? new WebSocket(url, ['bearer.' + token]) : new WebSocket(url);
+    ws.onopen = () => { setStatus('live', 'live'); load().catch((e) => setStatus(String(e), 'offline')); };
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.type === 'incident') upsert(fromEvent(msg.event), true);
+    };
+    ws.onclose = () => { setStatus('offline — reconnecting', 'offline'); setTimeout(connect, 2000); };
+  }
+
+  connect();
+})();
+`;
+
+const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
+
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(SCRIPT)}`,
+  `style-src ${sha256(STYLE)}`,
+  "connect-src 'self' ws: wss:",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Flowguard — incidents</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><h1>Flowguard</h1><span>incidents, live</span><span id="status" class="status">connecting…</span></header>
+<main>
+<section>
+<h2>Incidents</h2>
+<table id="incidents"><thead><tr><th>Opened</th><th>Severity</th><th>State</th><th>Title</th><th>Detector</th><th>MITRE</th></tr></thead><tbody></tbody></table>
+<p id="empty">No incidents yet. Post flow logs to <code>/v1/flows</code>.</p>
+</section>
+<section id="detail" hidden>
+<h2 id="d-title"></h2>
+<dl id="d-facts"></dl>
+<h3>Reasoning</h3><pre id="d-reasoning"></pre>
+<h3>Recommended actions</h3><ul id="d-actions"></ul>
+<h3>Timeline</h3><ul id="d-timeline"></ul>
+</section>
+</main>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
