@@ -30,6 +30,8 @@ const TECHNIQUES: readonly MitreTechnique[] = [
   { id: 'T1041', name: 'Exfiltration Over C2 Channel', tactic: 'Exfiltration' },
   { id: 'T1048', name: 'Exfiltration Over Alternative Protocol', tactic: 'Exfiltration' },
   { id: 'T1105', name: 'Ingress Tool Transfer', tactic: 'Command and Control' },
+  { id: 'T1562.008', name: 'Impair Defenses: Disable or Modify Cloud Logs', tactic: 'Defense Evasion' },
+  { id: 'T1029', name: 'Scheduled Transfer', tactic: 'Exfiltration' },
 ];
 
 const BY_ID = new Map(TECHNIQUES.map((t) => [t.id, t]));

@@ -28,7 +28,7 @@ const what = (ctx: ActionContext) => (ctx.targets.length ? ctx.targets.join(', '
 
 export const DETECTOR_PROFILES: readonly DetectorProfile[] = [
   {
-    names: ['port-scan', 'portscan', 'vertical-scan', 'horizontal-scan', 'scan'],
+    names: ['port-scan', 'portscan', 'vertical-scan', 'scan'],
     label: 'Port scan',
     techniques: [{ id: 'T1046', why: 'a source probing many ports or hosts is enumerating network services' }],
     blockedLowersSeverity: true,
@@ -38,6 +38,16 @@ export const DETECTOR_PROFILES: readonly DetectorProfile[] = [
         ? `Review why ${what(ctx)} accepted connections on ports ${ctx.acceptedPorts.join(', ')}; close what is not needed`
         : `Verify the security groups of ${what(ctx)} still reject the probed ports`,
       `Look for follow-up connections from ${who(ctx)} to the ports that answered (exploitation after discovery)`,
+    ],
+  },
+  {
+    names: ['port-sweep', 'horizontal-scan', 'sweep'],
+    label: 'Port sweep',
+    techniques: [{ id: 'T1046', why: 'one source probing the same port across many hosts is looking for a service to exploit' }],
+    blockedLowersSeverity: true,
+    actions: (ctx) => [
+      `Confirm whether ${who(ctx)} is an authorised scanner; if not, block it in the network ACL or security group`,
+      `List which of the swept hosts answered (ACCEPT) and check them for exposure of that port`,
     ],
   },
   {
@@ -60,6 +70,56 @@ export const DETECTOR_PROFILES: readonly DetectorProfile[] = [
       `Isolate ${who(ctx)} (restrictive security group) and snapshot its volumes before remediation`,
       `Block egress to ${what(ctx)} and search for other hosts talking to it`,
       `Identify the process making the periodic connections on ${who(ctx)}`,
+    ],
+  },
+  {
+    names: ['strobe'],
+    label: 'Strobe (very frequent connections)',
+    techniques: [{ id: 'T1071', why: 'a very high, steady connection count to one endpoint is typical of C2 polling or a misbehaving agent' }],
+    blockedLowersSeverity: false,
+    actions: (ctx) => [
+      `Identify the process on ${who(ctx)} that connects to ${what(ctx)} so often`,
+      `If it is not a known agent, block egress to ${what(ctx)} and isolate ${who(ctx)}`,
+    ],
+  },
+  {
+    names: ['long-connection'],
+    label: 'Long-lived connection',
+    techniques: [{ id: 'T1071', why: 'a connection held open for hours to an external endpoint can be an interactive C2 or tunnel' }],
+    blockedLowersSeverity: false,
+    actions: (ctx) => [
+      `Check what ${who(ctx)} keeps open to ${what(ctx)} and whether it is expected (VPN, replication, streaming)`,
+      'If unexplained, terminate the session and block the endpoint',
+    ],
+  },
+  {
+    names: ['unusual-port', 'non-standard-port'],
+    label: 'Traffic on an unusual port',
+    techniques: [{ id: 'T1571', why: 'a service protocol on a port it does not normally use is a common way to slip past egress rules' }],
+    blockedLowersSeverity: true,
+    actions: (ctx) => [
+      `Find the process on ${who(ctx)} using this port towards ${what(ctx)}`,
+      'Tighten egress security-group rules to the ports workloads need',
+    ],
+  },
+  {
+    names: ['malicious-ip', 'threat-intel'],
+    label: 'Traffic with a known-malicious address',
+    techniques: [{ id: 'T1071', why: 'an address on a threat list is most often C2 or malware infrastructure' }],
+    blockedLowersSeverity: true,
+    actions: (ctx) => [
+      `Block ${what(ctx)} at the network ACL and check ${who(ctx)} for compromise`,
+      'Search the flow history for every other host that talked to the listed address',
+    ],
+  },
+  {
+    names: ['telemetry-gap'],
+    label: 'Flow-log telemetry gap',
+    techniques: [{ id: 'T1562.008', why: 'flow logs that stop or skip data can mean logging was disabled to hide activity' }],
+    blockedLowersSeverity: false,
+    actions: (ctx) => [
+      `Check the flow-log configuration and delivery status of ${what(ctx)}`,
+      'Review CloudTrail for DeleteFlowLogs or changes to the log destination',
     ],
   },
   {

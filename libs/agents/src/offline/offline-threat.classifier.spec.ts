@@ -92,6 +92,18 @@ describe('OfflineThreatClassifier', () => {
     expect((await classifier.classify(anomaly({ detector: 'beaconing', mitre: [] }))).mitre[0]?.id).toBe('T1071');
     expect((await classifier.classify(anomaly({ detector: 'crypto-mining', mitre: [] }))).mitre[0]?.id).toBe('T1496');
     expect((await classifier.classify(anomaly({ detector: 'tor', mitre: [] }))).mitre[0]?.id).toBe('T1090.003');
+    expect((await classifier.classify(anomaly({ detector: 'port-sweep', mitre: [] }))).mitre[0]?.id).toBe('T1046');
+    expect((await classifier.classify(anomaly({ detector: 'unusual-port', mitre: [] }))).mitre[0]?.id).toBe('T1571');
+    expect((await classifier.classify(anomaly({ detector: 'telemetry-gap', mitre: [] }))).mitre[0]).toEqual({ id: 'T1562.008', name: 'Impair Defenses: Disable or Modify Cloud Logs', tactic: 'Defense Evasion' });
+  });
+
+  it('has a playbook for every detector the detection engine ships', async () => {
+    const ids = ['port-scan', 'port-sweep', 'ddos', 'beaconing', 'strobe', 'long-connection', 'crypto-mining', 'tor', 'brute-force', 'exfiltration', 'unusual-port', 'malicious-ip', 'telemetry-gap'];
+    for (const detector of ids) {
+      const c = await classifier.classify(anomaly({ detector, mitre: [] }));
+      expect([detector, c.reasoning.includes('No playbook')]).toEqual([detector, false]);
+      expect(c.mitre.length).toBeGreaterThan(0);
+    }
   });
 
   it('quotes attacker-controlled text instead of interpolating it', async () => {
