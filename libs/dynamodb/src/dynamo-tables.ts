@@ -113,9 +113,14 @@ async function ensureTable(client: DynamoDBClient, def: CreateTableCommandInput,
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
-    await client.send(new UpdateTimeToLiveCommand({
-      TableName: name, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
-    }));
+    try {
+      await client.send(new UpdateTimeToLiveCommand({
+        TableName: name, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      }));
+    } catch (e) {
+      // a concurrent ensureTables enabled it between our describe and update
+      if (!(errorName(e) === 'ValidationException' && /already enabled/i.test(String((e as Error).message)))) throw e;
+    }
   }
   return created;
 }
