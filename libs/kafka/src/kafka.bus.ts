@@ -68,6 +68,11 @@ export class KafkaBus implements Bus, RawPublisher {
     return `${this.namespace}${group}`;
   }
 
+  /** Connect the producer and the admin client now, so a service fails fast at boot instead of on its first publish. */
+  async connect(): Promise<void> {
+    await Promise.all([this.getProducer(), this.getAdmin()]);
+  }
+
   async publish<T>(topic: TopicDef<T>, messages: ReadonlyArray<T>, options?: PublishOptions): Promise<void> {
     if (messages.length === 0) return;
     const headers = {

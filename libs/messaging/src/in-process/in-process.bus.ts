@@ -69,7 +69,11 @@ export class InProcessBus implements Bus, RawPublisher {
     const headers = topicHeaders(topic, options?.headers);
     for (const m of messages) {
       const key = options?.key ?? topic.key(m);
-      await this.append(state, partitionForKey(key, state.partitions.length), key, topic.codec.encode(m), headers);
+      const value = topic.codec.encode(m);
+      const size = entrySize(key, value);
+      // the common case appends synchronously; only a full topic makes the publisher wait
+      if (!state.fits(size)) await this.waitForSpace(state, size);
+      state.append(partitionForKey(key, state.partitions.length), key, value, headers, this.clock.now(), size);
     }
     this.metrics.published(state.name, messages.length);
   }
@@ -80,16 +84,16 @@ export class InProcessBus implements Bus, RawPublisher {
     for (const r of records) {
       const key = r.key ?? null;
       const partition = key === null ? state.nextRoundRobin() : partitionForKey(key, state.partitions.length);
-      await this.append(state, partition, key, r.value, Object.freeze({ ...r.headers }));
+      const size = entrySize(key, r.value);
+      if (!state.fits(size)) await this.waitForSpace(state, size);
+      state.append(partition, key, r.value, Object.freeze({ ...r.headers }), this.clock.now(), size);
     }
     this.metrics.published(state.name, records.length);
   }
 
-  private async append(state: TopicState, partition: number, key: string | null, value: Buffer | null, headers: Readonly<Record<string, string>>): Promise<void> {
-    const size = entrySize(key, value);
+  private async waitForSpace(state: TopicState, size: number): Promise<void> {
     // re-check after every wake-up: another publisher may have taken the space first
     while (!state.fits(size)) await state.reserve(size);
-    state.append(partition, key, value, headers, this.clock.now(), size);
   }
 
   async subscribe<T>(subscription: Subscription<T>): Promise<SubscriptionHandle> {
@@ -199,6 +203,7 @@ class InProcessSubscription<T> {
     while (!this.stopSignal.isStopping()) {
       const entries = log.read(this.offsets.committed[partition] as number, max);
       if (entries.length === 0) {
+        // a publish call appends synchronously, so when this wakes the whole call is there to batch
         await Promise.race([log.waitForData(), this.stopSignal.stopped]);
         continue;
       }
