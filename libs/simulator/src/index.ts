@@ -12,3 +12,6 @@ export * from './attacks/attack';
 export * from './attacks/catalog';
 export * from './truth/ground-truth';
 export * from './simulator';
+export * from './eval/anomaly-matcher';
+export * from './eval/eval-table';
+export * from './eval/dataset-truth';

@@ -2,7 +2,7 @@ import type { Host } from '../estate/estate';
 import { TCP } from '../output/flow-sink';
 import { type AttackContext, type AttackDraft, toInternet } from './attack';
 import { emitLongSession } from './c2.attacks';
-import { share } from './scan.attacks';
+import { reached, share } from './scan.attacks';
 
 const WINDOW = 60;
 
@@ -20,7 +20,8 @@ function bruteForce(
   return {
     detector: 'brute-force', variant: o.variant, level: o.level, direction: o.direction, description: o.description,
     mitre: o.mitre, related: o.minutes > 60 ? ['beaconing'] : [], actor: o.actor, targets: o.targets, ports: [o.port],
-    protocol: TCP, windows: o.minutes, intensity: { attempts: o.attempts, perMinute: +(o.attempts / o.minutes).toFixed(2) },
+    protocol: TCP, windows: o.minutes,
+    intensity: (len) => ({ attempts: reached(o.attempts, o.minutes, len), perMinute: +(o.attempts / o.minutes).toFixed(2) }),
     emit(w, t0, sink, rng, c) {
       const n = share(o.attempts, o.minutes, w);
       for (let k = 0; k < n; k++) {
@@ -78,14 +79,14 @@ function exfil(
     detector: 'exfiltration', variant: o.variant, level: o.level, direction: 'outbound', description: o.description,
     mitre: o.mitre, related: ['long-connection', 'unusual-port'], actor: o.actor.addr, targets: [o.remote], ports: [o.port],
     protocol: TCP, windows: o.minutes,
-    intensity: { totalBytes: o.totalBytes, bytesPerMinute: Math.round(o.totalBytes / o.minutes) },
-    emit(w, t0, sink, rng, c) {
+    intensity: (len) => ({ totalBytes: Math.round((o.totalBytes * len) / o.minutes), bytesPerMinute: Math.round(o.totalBytes / o.minutes) }),
+    emit(w, t0, sink, rng, c, len) {
       const perStream = o.totalBytes / o.minutes / o.streams;
       for (let k = 0; k < o.streams; k++) {
         const b = Math.round(perStream * (0.85 + 0.3 * rng.next()));
         c.tcp(o.actor.addr, o.remote, basePort + k, o.port, t0, t0 + WINDOW - 1);
         toInternet(c, ctx.estate, o.actor).sizes(2 + Math.ceil(b / 1400), b, 2 + Math.ceil(b / 2800), Math.max(120, Math.round(b / 40)));
-        emitLongSession(c, sink, w, o.minutes, t0);
+        emitLongSession(c, sink, w, len, t0);
       }
     },
   };

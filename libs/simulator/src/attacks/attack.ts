@@ -24,9 +24,13 @@ export interface AttackDraft {
   protocol: number;
   /** nominal length in 60 s windows (shortened when the run is shorter) */
   windows: number;
-  intensity: Record<string, number | string>;
-  /** write the records of window `w` (0 = first window of the attack) starting at Unix second `t0` */
-  emit(w: number, t0: number, sink: FlowSink, rng: Prng, c: ConnectionWriter): void;
+  /** labeled figures; a function when they depend on the realized length (runs shorter than the attack) */
+  intensity: Record<string, number | string> | ((length: number) => Record<string, number | string>);
+  /**
+   * Write the records of window `w` (0 = first window of the attack) starting at Unix second `t0`;
+   * `length` is the realized number of windows (at most `windows`).
+   */
+  emit(w: number, t0: number, sink: FlowSink, rng: Prng, c: ConnectionWriter, length: number): void;
 }
 
 /** Plan-time helpers shared by the variant builders. */
@@ -130,7 +134,7 @@ export class ScheduledAttack {
     if (rel < 0 || rel >= this.windowCount) return 0;
     const before = this.records;
     this.tally.inner = sink;
-    this.draft.emit(rel, t0, this.tally, this.rng, this.conn);
+    this.draft.emit(rel, t0, this.tally, this.rng, this.conn, this.windowCount);
     return this.records - before;
   }
 
@@ -149,7 +153,11 @@ export class ScheduledAttack {
       protocol: d.protocol,
       start: this.records ? this.first : 0,
       end: this.records ? this.last : 0,
-      intensity: { level: d.level, ...d.intensity },
+      intensity: {
+        level: d.level,
+        minutes: this.windowCount,
+        ...(typeof d.intensity === 'function' ? d.intensity(this.windowCount) : d.intensity),
+      },
       mitre: [...d.mitre],
       related: [...d.related],
       records: this.records,

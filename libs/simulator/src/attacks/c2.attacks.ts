@@ -60,7 +60,7 @@ function beacon(
     detector: 'beaconing', variant: o.variant, level: o.level, direction: 'outbound', description: o.description,
     mitre: o.mitre, related: ['unusual-port', 'long-connection', 'malicious-ip'], actor: o.actor.addr, targets: [o.c2],
     ports: [o.port], protocol: TCP, windows: o.minutes,
-    intensity: { periodSeconds: o.periodS, jitter: o.jitter, missedBeats: o.missed, beats: beats.length },
+    intensity: (len) => ({ periodSeconds: o.periodS, jitter: o.jitter, missedBeats: o.missed, beats: beats.filter((b) => b < len * WINDOW).length }),
     emit(w, t0, sink, rng, c) {
       emitBeats(beats, w, t0, (s, cw, r) => {
         cw.tcp(o.actor.addr, o.c2, r.range(32768, 60999), o.port, s, s + r.int(2));
@@ -101,12 +101,13 @@ function longSession(
   return {
     detector: 'long-connection', variant: o.variant, level: o.level, direction: 'outbound', description: o.description,
     mitre: o.mitre, related: ['unusual-port', 'beaconing', 'exfiltration'], actor: o.actor.addr, targets: [o.remote],
-    ports: [o.port], protocol: TCP, windows: o.minutes, intensity: { hours: +(o.minutes / 60).toFixed(2), bytesPerMinute: o.bytesPerMin },
-    emit(w, t0, sink, rng, c) {
+    ports: [o.port], protocol: TCP, windows: o.minutes,
+    intensity: (len) => ({ hours: +(len / 60).toFixed(2), bytesPerMinute: o.bytesPerMin }),
+    emit(w, t0, sink, rng, c, len) {
       c.tcp(o.actor.addr, o.remote, srcPort, o.port, t0, t0 + WINDOW - 1);
       const b = Math.max(60, Math.round(o.bytesPerMin * (0.5 + rng.next())));
       toInternet(c, ctx.estate, o.actor).sizes(2 + Math.ceil(b / 1200), b, 2 + Math.ceil(b / 900), Math.round(b * 1.4));
-      emitLongSession(c, sink, w, o.minutes, t0);
+      emitLongSession(c, sink, w, len, t0);
     },
   };
 }

@@ -21,15 +21,15 @@ function miner(
     detector: 'crypto-mining', variant: o.variant, level: o.level, direction: 'outbound', description: o.description,
     mitre: ['T1496.001'], related: ['long-connection', 'unusual-port', 'beaconing', 'malicious-ip'], actor: o.actor.addr,
     targets: [o.pool], ports: [o.port], protocol: TCP, windows: o.minutes,
-    intensity: { hours: +(o.minutes / 60).toFixed(2), reconnectEveryMinutes: o.reconnectEvery },
-    emit(w, t0, sink, rng, c) {
+    intensity: (len) => ({ hours: +(len / 60).toFixed(2), reconnectEveryMinutes: o.reconnectEvery }),
+    emit(w, t0, sink, rng, c, len) {
       const seg = o.reconnectEvery > 0 ? Math.floor(w / o.reconnectEvery) : 0;
-      const segLen = o.reconnectEvery > 0 ? o.reconnectEvery : o.minutes;
+      const segLen = o.reconnectEvery > 0 ? o.reconnectEvery : len;
       const inSeg = o.reconnectEvery > 0 ? w % o.reconnectEvery : w;
       c.tcp(o.actor.addr, o.pool, basePort + seg, o.port, t0, t0 + WINDOW - 1);
       // share submissions and job notifications: a few hundred bytes every few seconds, both ways
       toInternet(c, ctx.estate, o.actor).sizes(rng.range(14, 20), rng.range(1800, 2600), rng.range(12, 18), rng.range(2200, 3200));
-      emitLongSession(c, sink, inSeg, Math.min(segLen, o.minutes - seg * segLen), t0);
+      emitLongSession(c, sink, inSeg, Math.min(segLen, len - seg * segLen), t0);
     },
   };
 }
@@ -98,13 +98,14 @@ export function torVariants(ctx: AttackContext): Record<string, () => AttackDraf
         detector: 'tor', variant: 'outbound-relay', level: 'high', direction: 'outbound',
         description: 'an instance runs a Tor client: long-lived circuits to three guard relays on ORPort 9001 for 4 hours',
         mitre: ['T1090.003'], related: ['long-connection', 'unusual-port', 'malicious-ip', 'beaconing'], actor: actor.addr,
-        targets: guards, ports: [9001], protocol: TCP, windows: 240, intensity: { relays: guards.length, hours: 4 },
-        emit(w, t0, sink, rng, c) {
+        targets: guards, ports: [9001], protocol: TCP, windows: 240,
+        intensity: (len) => ({ relays: guards.length, hours: +(len / 60).toFixed(2) }),
+        emit(w, t0, sink, rng, c, len) {
           guards.forEach((g, i) => {
             c.tcp(actor.addr, g, ports[i] as number, 9001, t0, t0 + WINDOW - 1);
             const b = rng.range(3000, 40000);
             toInternet(c, ctx.estate, actor).sizes(2 + Math.ceil(b / 1200), b, 2 + Math.ceil(b / 600), b * 2);
-            emitLongSession(c, sink, w, 240, t0);
+            emitLongSession(c, sink, w, len, t0);
           });
         },
       };

@@ -15,6 +15,11 @@ function scanPorts(ctx: AttackContext, count: number): number[] {
   return [...TOP_PORTS, ...rest].slice(0, count);
 }
 
+/** How many of `total` items spread over `windows` windows fall into the first `length` windows. */
+export function reached(total: number, windows: number, length: number): number {
+  return Math.floor((Math.min(length, windows) * total) / windows);
+}
+
 /** Spread `total` items evenly over `windows` windows: how many fall in window w. */
 export function share(total: number, windows: number, w: number): number {
   return Math.floor(((w + 1) * total) / windows) - Math.floor((w * total) / windows);
@@ -36,7 +41,7 @@ function verticalScan(
     detector: 'port-scan', variant: o.variant, level: o.level, direction: o.direction, description: o.description,
     mitre: o.mitre, related: ['port-sweep', 'unusual-port', 'malicious-ip'],
     actor: o.actor, targets: [o.target.addr], ports, protocol: TCP, windows: o.minutes,
-    intensity: { distinctPorts: o.ports, perMinute: +(o.ports / o.minutes).toFixed(2) },
+    intensity: (len) => ({ distinctPorts: reached(ports.length, o.minutes, len), perMinute: +(o.ports / o.minutes).toFixed(2) }),
     emit(w, t0, sink, rng, c) {
       const n = share(ports.length, o.minutes, w);
       const from = Math.floor((w * ports.length) / o.minutes);
@@ -70,7 +75,7 @@ function sweep(
     detector: 'port-sweep', variant: o.variant, level: o.level, direction: o.internet ? 'outbound' : 'internal',
     description: o.description, mitre: o.mitre, related: ['port-scan', 'unusual-port'],
     actor: o.actor.addr, targets, ports: [o.port], protocol: TCP, windows: o.minutes,
-    intensity: { distinctHosts: targets.length, perMinute: +(targets.length / o.minutes).toFixed(2) },
+    intensity: (len) => ({ distinctHosts: reached(targets.length, o.minutes, len), perMinute: +(targets.length / o.minutes).toFixed(2) }),
     emit(w, t0, sink, rng, c) {
       const n = share(targets.length, o.minutes, w);
       const from = Math.floor((w * targets.length) / o.minutes);

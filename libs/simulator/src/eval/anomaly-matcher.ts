@@ -1,0 +1,218 @@
+import { DETECTORS, type GroundTruthEntry, entitiesOf } from '../truth/ground-truth';
+
+/** The part of an anomaly the evaluation looks at (AnomalyV1 maps onto it directly). */
+export interface EvalAnomaly {
+  id?: string;
+  detector: string;
+  actor: string | null;
+  targets: string[];
+  /** Unix seconds */
+  start: number;
+  end: number;
+}
+
+export interface EvalOptions {
+  /** slack on both sides of an event's time range, seconds (flow records lag up to one window) */
+  toleranceSeconds?: number;
+  /**
+   * `entity` (default): an anomaly matches when its actor or any target is an entity of the event.
+   * `pair`: when the anomaly names both an actor and targets, both must be entities of the event.
+   */
+  mode?: 'entity' | 'pair';
+}
+
+export type Outcome = 'tp' | 'related' | 'noise' | 'fp';
+
+export interface DetectorRow {
+  detector: string;
+  /** scored events whose primary detector is this one */
+  attacks: number;
+  /** events detected by at least one matching anomaly of this detector */
+  tp: number;
+  fn: number;
+  /** tp / attacks, null when there is no event of this kind */
+  recall: number | null;
+  anomalies: number;
+  /** anomalies that matched an event of this detector */
+  matched: number;
+  /** anomalies that matched an event listing this detector as related (not scored) */
+  related: number;
+  /** anomalies on background-noise entities (not scored) */
+  noise: number;
+  /** anomalies matching nothing */
+  fp: number;
+  /** matched / (matched + fp), null when there is neither */
+  precision: number | null;
+  /** benign entities named as the primary entity of an FP anomaly */
+  fpEntities: number;
+  fpEntityRate: number | null;
+}
+
+export interface AttackResult {
+  id: string;
+  detector: string;
+  variant: string;
+  level: string;
+  detected: boolean;
+  matchedAnomalies: number;
+  /** anomalies of other detectors that matched this event as related */
+  relatedAnomalies: number;
+}
+
+export interface EvalReport {
+  rows: DetectorRow[];
+  total: DetectorRow;
+  benignEntities: number;
+  attacks: AttackResult[];
+  /** outcome per input anomaly, same order */
+  outcomes: Outcome[];
+  /** up to 20 FP anomalies, for reading */
+  fpSamples: EvalAnomaly[];
+  toleranceSeconds: number;
+  mode: 'entity' | 'pair';
+}
+
+export const DEFAULT_TOLERANCE_SECONDS = 600;
+
+/**
+ * Score anomalies against ground truth at the level of entities and time ranges:
+ * an anomaly matches an event when the detector is the event's primary detector,
+ * an entity matches (see {@link EvalOptions.mode}) and the time ranges overlap within
+ * the tolerance. Recall counts events; precision counts anomalies. Anomalies matching
+ * an event only through its `related` detectors, or touching background-noise entities,
+ * are reported but neither rewarded nor punished.
+ */
+export function evaluate(
+  truth: readonly GroundTruthEntry[],
+  anomalies: readonly EvalAnomaly[],
+  benignEntities: Iterable<string>,
+  opts: EvalOptions = {},
+): EvalReport {
+  const tol = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const mode = opts.mode ?? 'entity';
+  const benign = new Set(benignEntities);
+  const attacks = truth.filter((e) => e.kind === 'attack');
+  const noise = truth.filter((e) => e.kind === 'noise');
+  const byEntity = new Map<string, number[]>();
+  const entitySets = attacks.map((e, i) => {
+    const set = new Set(entitiesOf(e));
+    for (const ent of set) {
+      const list = byEntity.get(ent) ?? [];
+      list.push(i);
+      byEntity.set(ent, list);
+    }
+    return set;
+  });
+  // Only the probing sources are noise; the hosts they probe are ordinary entities.
+  const noiseEntities = new Map<string, GroundTruthEntry>();
+  for (const n of noise) for (const ent of [n.actor, ...(n.actors ?? [])]) if (ent) noiseEntities.set(ent, n);
+
+  const detected = new Array<boolean>(attacks.length).fill(false);
+  const matchedCount = new Array<number>(attacks.length).fill(0);
+  const relatedCount = new Array<number>(attacks.length).fill(0);
+  const rows = new Map<string, DetectorRow>();
+  const fpEntitiesBy = new Map<string, Set<string>>();
+  const row = (d: string) => {
+    let r = rows.get(d);
+    if (!r) {
+      r = emptyRow(d);
+      rows.set(d, r);
+    }
+    return r;
+  };
+  for (const d of DETECTORS) row(d);
+  for (const e of attacks) row(e.detector).attacks++;
+
+  const outcomes: Outcome[] = [];
+  const fpSamples: EvalAnomaly[] = [];
+  for (const a of anomalies) {
+    const r = row(a.detector);
+    r.anomalies++;
+    const ents = a.actor ? [a.actor, ...a.targets] : a.targets;
+    const candidates = new Set<number>();
+    for (const ent of ents) for (const i of byEntity.get(ent) ?? []) candidates.add(i);
+    let outcome: Outcome = 'fp';
+    for (const i of candidates) {
+      const e = attacks[i] as GroundTruthEntry;
+      if (a.start > e.end + tol || a.end < e.start - tol) continue;
+      if (mode === 'pair' && a.actor && a.targets.length) {
+        const set = entitySets[i] as Set<string>;
+        if (!set.has(a.actor) || !a.targets.some((t) => set.has(t))) continue;
+      }
+      if (e.detector === a.detector) {
+        outcome = 'tp';
+        detected[i] = true;
+        matchedCount[i] = (matchedCount[i] as number) + 1;
+      } else if (e.related.includes(a.detector as never)) {
+        if (outcome === 'fp') outcome = 'related';
+        relatedCount[i] = (relatedCount[i] as number) + 1;
+      }
+    }
+    if (outcome === 'fp' && ents.some((ent) => {
+      const n = noiseEntities.get(ent);
+      return n !== undefined && a.start <= n.end + tol && a.end >= n.start - tol;
+    })) outcome = 'noise';
+    outcomes.push(outcome);
+    if (outcome === 'tp') r.matched++;
+    else if (outcome === 'related') r.related++;
+    else if (outcome === 'noise') r.noise++;
+    else {
+      r.fp++;
+      if (fpSamples.length < 20) fpSamples.push(a);
+      const primary = a.actor ? [a.actor] : a.targets;
+      const set = fpEntitiesBy.get(a.detector) ?? new Set<string>();
+      for (const ent of primary) if (benign.has(ent)) set.add(ent);
+      fpEntitiesBy.set(a.detector, set);
+    }
+  }
+  attacks.forEach((e, i) => {
+    if (detected[i]) row(e.detector).tp++;
+    else row(e.detector).fn++;
+  });
+
+  const allFp = new Set<string>();
+  for (const r of rows.values()) {
+    const set = fpEntitiesBy.get(r.detector) ?? new Set<string>();
+    for (const ent of set) allFp.add(ent);
+    finish(r, set.size, benign.size);
+  }
+  const total = emptyRow('all');
+  for (const r of rows.values()) {
+    total.attacks += r.attacks;
+    total.tp += r.tp;
+    total.fn += r.fn;
+    total.anomalies += r.anomalies;
+    total.matched += r.matched;
+    total.related += r.related;
+    total.noise += r.noise;
+    total.fp += r.fp;
+  }
+  finish(total, allFp.size, benign.size);
+  return {
+    rows: [...rows.values()],
+    total,
+    benignEntities: benign.size,
+    attacks: attacks.map((e, i) => ({
+      id: e.id, detector: e.detector, variant: e.variant, level: e.intensity.level,
+      detected: detected[i] as boolean, matchedAnomalies: matchedCount[i] as number, relatedAnomalies: relatedCount[i] as number,
+    })),
+    outcomes,
+    fpSamples,
+    toleranceSeconds: tol,
+    mode,
+  };
+}
+
+function emptyRow(detector: string): DetectorRow {
+  return {
+    detector, attacks: 0, tp: 0, fn: 0, recall: null, anomalies: 0, matched: 0, related: 0, noise: 0, fp: 0,
+    precision: null, fpEntities: 0, fpEntityRate: null,
+  };
+}
+
+function finish(r: DetectorRow, fpEntities: number, benign: number): void {
+  r.recall = r.attacks ? r.tp / r.attacks : null;
+  r.precision = r.matched + r.fp ? r.matched / (r.matched + r.fp) : null;
+  r.fpEntities = fpEntities;
+  r.fpEntityRate = benign ? fpEntities / benign : null;
+}
