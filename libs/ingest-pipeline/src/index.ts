@@ -8,3 +8,8 @@ export * from './delivery/firehose-endpoint.handler';
 export * from './ports/object-ledger.port';
 export * from './s3/s3-key-layout.parser';
 export * from './s3/s3-event.parser';
+export * from './filter/ip-address';
+export * from './filter/ip-prefix.index';
+export * from './filter/aws-ip-ranges';
+export * from './filter/allow-list';
+export * from './filter/noise.filter';
