@@ -4,6 +4,7 @@ import type { AnomalyQuery, AnomalyRepository, Page } from '../repositories.port
 import { clampLimit, cloneRecord, validateAnomaly } from '../storage.rules';
 import type { JournalFile } from './journal-file';
 import { JournaledMap, Serializer, type JournalStats } from './journaled-map';
+import { topK } from './top-k';
 
 export interface EmbeddedAnomalyRepositoryOptions {
   /** durable JSON-lines journal; without it the store lives in memory only */
@@ -71,18 +72,20 @@ export class EmbeddedAnomalyRepository implements AnomalyRepository {
   async list(query: AnomalyQuery): Promise<Page<AnomalyV1>> {
     const limit = clampLimit(query.limit);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isAnomalyCursor);
-    const matches: AnomalyV1[] = [];
+    const matches = topK(this.matching(query, after), limit + 1, newerFirst);
+    const items = matches.slice(0, limit).map((a) => cloneRecord(a));
+    const last = items[items.length - 1];
+    return matches.length > limit && last ? { items, cursor: encodeCursor({ s: last.lastSeen, id: last.anomalyId }) } : { items };
+  }
+
+  private *matching(query: AnomalyQuery, after: AnomalyCursor | undefined): Generator<AnomalyV1> {
     for (const a of this.table.values()) {
       if (query.detector !== undefined && a.detector !== query.detector) continue;
       if (query.actor !== undefined && a.actor !== query.actor) continue;
       if (query.since !== undefined && a.lastSeen < query.since) continue;
       if (after && (a.lastSeen > after.s || (a.lastSeen === after.s && a.anomalyId >= after.id))) continue;
-      matches.push(a);
+      yield a;
     }
-    matches.sort(newerFirst);
-    const items = matches.slice(0, limit).map((a) => cloneRecord(a));
-    const last = items[items.length - 1];
-    return matches.length > limit && last ? { items, cursor: encodeCursor({ s: last.lastSeen, id: last.anomalyId }) } : { items };
   }
 
   /** Drops anomalies past retention; returns how many. */

@@ -9,6 +9,7 @@ import {
 } from '../storage.rules';
 import type { JournalFile } from './journal-file';
 import { JournaledMap, Serializer, type JournalStats } from './journaled-map';
+import { topK } from './top-k';
 
 export interface EmbeddedIncidentRepositoryOptions {
   readonly journal?: JournalFile;
@@ -120,14 +121,17 @@ export class EmbeddedIncidentRepository implements IncidentRepository {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isIncidentCursor);
     // a state queue is ordered by what moved last, the full list by creation (same as the DynamoDB GSIs)
     const key = (i: Incident) => (query.state !== undefined ? i.updatedAt : i.createdAt);
-    const matches: Incident[] = [];
-    for (const i of this.table.values()) {
-      if (query.state !== undefined && i.state !== query.state) continue;
-      if (query.severity !== undefined && i.severity !== query.severity) continue;
-      if (after && (key(i) > after.s || (key(i) === after.s && i.incidentId >= after.id))) continue;
-      matches.push(i);
+    const table = this.table;
+    function* matching(): Generator<Incident> {
+      for (const i of table.values()) {
+        if (query.state !== undefined && i.state !== query.state) continue;
+        if (query.severity !== undefined && i.severity !== query.severity) continue;
+        if (after && (key(i) > after.s || (key(i) === after.s && i.incidentId >= after.id))) continue;
+        yield i;
+      }
     }
-    matches.sort((a, b) => key(b) - key(a) || (a.incidentId < b.incidentId ? 1 : a.incidentId > b.incidentId ? -1 : 0));
+    const matches = topK(matching(), limit + 1,
+      (a, b) => key(b) - key(a) || (a.incidentId < b.incidentId ? 1 : a.incidentId > b.incidentId ? -1 : 0));
     const items = matches.slice(0, limit).map((i) => cloneRecord(i));
     const last = items[items.length - 1];
     return matches.length > limit && last ? { items, cursor: encodeCursor({ s: key(last), id: last.incidentId }) } : { items };
