@@ -230,6 +230,10 @@ export class KafkaBus implements Bus, RawPublisher {
       try {
         const admin = await this.getAdmin();
         const cluster = await admin.describeCluster();
+        const failed = [...this.subscriptions].filter((s) => s.failed !== null);
+        if (failed.length > 0) {
+          return { ok: false, detail: `kafka: consumer stopped for good: ${failed.map((s) => `${s.group} on ${s.sub.topic.name}: ${s.failed}`).join('; ')}` };
+        }
         return { ok: true, detail: `kafka: ${cluster.brokers.length} broker(s), controller ${cluster.controller ?? 'unknown'}, ${this.subscriptions.size} subscriptions` };
       } catch (e) {
         return { ok: false, detail: `kafka: ${errorText(e)}` };

@@ -50,6 +50,8 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** partitions currently assigned to this member, from the group-join event */
   assigned: number[] = [];
+  /** set when kafkajs gave up on this consumer (a crash it does not restart from) */
+  failed: string | null = null;
 
   constructor(
     readonly sub: Subscription<T>,
@@ -68,6 +70,7 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
       this.deps.logger.info('joined consumer group', { group: e.payload.groupId, topic: topicName, partitions: this.assigned });
     });
     consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.failed = errorText(e.payload.error);
       this.deps.logger.error('kafka consumer crashed', {
         group: e.payload.groupId, topic: topicName, error: errorText(e.payload.error), restart: e.payload.restart,
       });

@@ -8,7 +8,11 @@ import { BusClosedError } from './topic-state';
 const anomalies = (n: number, key = 'anomaly-mem-key') => Array.from({ length: n }, (_, i) => sampleAnomaly(key, i + 1));
 // the size a message counts against the bound (sequence numbers up to 99 keep every message this size or smaller)
 const MSG = Topics.anomalies.codec.encode(sampleAnomaly('anomaly-mem-key', 99)).byteLength + 64 + 'anomaly-mem-key'.length;
-const statsOf = (bus: InProcessBus) => bus.stats().find((s) => s.topic === Topics.anomalies.name)!;
+const statsOf = (bus: InProcessBus) => {
+  const s = bus.stats().find((t) => t.topic === Topics.anomalies.name);
+  if (!s) throw new Error('no stats for the anomalies topic');
+  return s;
+};
 
 describe('InProcessBus memory bound', () => {
   let bus: InProcessBus;
