@@ -68,10 +68,6 @@ export class ServiceEnv {
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 
-  /** pretty-print logs for humans instead of JSON lines */
-  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
-  LOG_PRETTY = false;
-
   /** upper bound of a request body, bytes (flow-log text posts) */
   @Transform(toInt) @IsInt({ message: 'must be an integer number of bytes' }) @Min(1024) @Max(1024 * 1024 * 1024)
   HTTP_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -98,7 +94,7 @@ export interface ServiceConfig {
     | { readonly kind: 'embedded'; readonly dataDir?: string }
     | { readonly kind: 'dynamodb'; readonly region: string; readonly endpoint?: string; readonly tablePrefix?: string };
   readonly http: { readonly port: number; readonly host: string; readonly maxBodyBytes: number; readonly apiToken?: string };
-  readonly log: { readonly level: LogLevel; readonly pretty: boolean };
+  readonly log: { readonly level: LogLevel };
   readonly metrics: { readonly defaultMetrics: boolean };
   /** create missing topics and tables at boot */
   readonly provision: boolean;
@@ -133,7 +129,7 @@ export function loadServiceConfig(service: string, env: Record<string, string | 
       ? { kind: 'dynamodb', region: e.AWS_REGION as string, endpoint: e.DYNAMODB_ENDPOINT, tablePrefix: e.DYNAMODB_TABLE_PREFIX }
       : { kind: 'embedded', dataDir: e.FLOWGUARD_DATA_DIR },
     http: { port: e.PORT, host: e.HOST, maxBodyBytes: e.HTTP_MAX_BODY_BYTES, apiToken: e.FLOWGUARD_API_TOKEN },
-    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    log: { level: e.LOG_LEVEL },
     metrics: { defaultMetrics: e.METRICS_DEFAULT },
     provision: e.FLOWGUARD_PROVISION,
   };

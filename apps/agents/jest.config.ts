@@ -1,0 +1,5 @@
+export default {
+  displayName: 'agents-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

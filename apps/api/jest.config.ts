@@ -1,0 +1,5 @@
+export default {
+  displayName: 'api-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

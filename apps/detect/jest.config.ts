@@ -1,0 +1,5 @@
+export default {
+  displayName: 'detect-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'flowguard',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

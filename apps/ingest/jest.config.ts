@@ -1,0 +1,5 @@
+export default {
+  displayName: 'ingest-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

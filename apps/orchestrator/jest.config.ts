@@ -1,0 +1,5 @@
+export default {
+  displayName: 'orchestrator-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};

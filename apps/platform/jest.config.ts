@@ -1,0 +1,5 @@
+export default {
+  displayName: 'platform-service',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
