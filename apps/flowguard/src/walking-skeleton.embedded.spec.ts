@@ -1,0 +1,111 @@
+/**
+ * The walking skeleton in embedded mode: the six service modules in one Nest
+ * application over the in-process bus and the in-memory embedded store, driven
+ * over real HTTP and WebSocket. (The same scenario over Kafka and DynamoDB
+ * Local, one application per service: walking-skeleton.int-spec.ts.)
+ */
+import { Consumers, deadLetterTopic, Topics, type DeadLetterV1, type Incident, type ThreatClassificationV1 } from '@flowguard/contracts';
+import type { Bus } from '@flowguard/messaging';
+import type { Page } from '@flowguard/persistence';
+import { BUS, createServiceApp, listenServiceApp, type ServiceApp } from '@flowguard/service-kit';
+import { Writable } from 'node:stream';
+import { allInOneDefaults, allInOneOptions } from './all-in-one';
+import { generateScanSample } from './sample/scan-sample.generator';
+import { connectStream, findPortScanIncident, getJson, isPortScanOf, postFlows, type StreamClient } from './testing/walking-skeleton.scenario';
+
+const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+const ACTOR = '172.16.0.1';
+const TARGET = '192.168.10.50';
+
+describe('walking skeleton (embedded: one process, in-process bus, embedded store)', () => {
+  let s: ServiceApp;
+  let url: string;
+  let stream: StreamClient;
+
+  beforeAll(async () => {
+    const defaults = allInOneDefaults();
+    delete defaults['FLOWGUARD_DATA_DIR']; // memory only
+    const env = { PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', DETECT_IDLE_FLUSH_MS: '300', LOG_LEVEL: 'warn' };
+    s = await createServiceApp(allInOneOptions(env, { logDestination: quiet, shutdownHooks: false }, defaults));
+    url = await listenServiceApp(s);
+    stream = await connectStream(url);
+  });
+
+  afterAll(async () => {
+    stream?.close();
+    await s?.app.close();
+  });
+
+  it('turns a port scan posted as flow-log text into a classified incident, listed and pushed live', async () => {
+    const result = await postFlows(url, generateScanSample(), 'ws-embedded-1');
+    expect(result).toMatchObject({ requestId: 'ws-embedded-1', headers: 1, rejected: {}, deadLettered: 0 });
+    expect(result.records).toBeGreaterThan(300);
+
+    const pushed = await stream.waitFor(isPortScanOf(ACTOR, TARGET), 10_000, 'port-scan incident event');
+    expect(pushed).toMatchObject({ type: 'opened', state: 'New' });
+
+    const incident = await findPortScanIncident(url, ACTOR, TARGET, 5_000);
+    expect(incident).toMatchObject({ state: 'New', detector: 'port-scan', actor: ACTOR, incidentId: pushed.incidentId });
+    expect(incident.targets).toContain(TARGET);
+    expect(incident.mitre).toContain('T1046');
+    expect(incident.classification).toMatchObject({ provider: 'offline', anomaly: { detector: 'port-scan', actor: ACTOR } });
+    expect(incident.classification?.mitre.map((m) => m.id)).toContain('T1046');
+    expect(incident.classification?.reasoning).toMatch(/Signals: /);
+
+    const one = await getJson<Incident>(`${url}/v1/incidents/${encodeURIComponent(incident.incidentId)}`);
+    expect(one.incidentId).toBe(incident.incidentId);
+    const anomalies = await getJson<Page<{ anomalyId: string; detector: string }>>(`${url}/v1/anomalies?detector=port-scan`);
+    expect(anomalies.items.map((a) => a.anomalyId)).toContain(incident.anomalyIds[0]);
+    const filtered = await getJson<Page<Incident>>(`${url}/v1/incidents?state=Closed`);
+    expect(filtered.items).toEqual([]);
+  });
+
+  it('never opens a second incident or pushes a second event when a classification is redelivered', async () => {
+    const incident = await findPortScanIncident(url, ACTOR, TARGET, 5_000);
+    const before = stream.events.length;
+    const bus = s.app.get<Bus>(BUS);
+    const classification = incident.classification as ThreatClassificationV1;
+    await bus.publish(Topics.classifications, [classification, classification]);
+    // the redelivered classifications pass through the orchestrator; give them time to (not) produce anything
+    await new Promise((r) => setTimeout(r, 500));
+    const page = await getJson<Page<Incident>>(`${url}/v1/incidents?limit=200`);
+    expect(page.items.filter((i) => i.anomalyIds.includes(incident.anomalyIds[0] as string))).toHaveLength(1);
+    expect(stream.events.slice(before).filter((e) => e.incidentId === incident.incidentId)).toEqual([]);
+  });
+
+  it('dead-letters bad lines with their request and line position', async () => {
+    const bus = s.app.get<Bus>(BUS);
+    const letters: DeadLetterV1[] = [];
+    const sub = await bus.subscribe({
+      group: Consumers.platform, topic: deadLetterTopic(Consumers.ingestRaw),
+      handle: async (batch) => void letters.push(...batch.map((d) => d.value)),
+    });
+    try {
+      const text = '2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1700000000 1700000001 ACCEPT OK\nthis is not a flow log\n';
+      const r = await postFlows(url, text, 'ws-bad-lines');
+      expect(r).toMatchObject({ records: 1, deadLettered: 1 });
+      expect(Object.values(r.rejected)).toEqual([1]);
+      const deadline = Date.now() + 3000;
+      while (!letters.some((l) => l.position === 'http:ws-bad-lines:2') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      const letter = letters.find((l) => l.position === 'http:ws-bad-lines:2');
+      expect(letter).toMatchObject({ consumer: Consumers.ingestRaw, reason: 'parse_error', sourceTopic: 'http' });
+      expect(Buffer.from(letter?.payload ?? '', 'base64').toString()).toBe('this is not a flow log');
+    } finally {
+      await sub.stop();
+    }
+  });
+
+  it('answers health, metrics and the topic registry on the same port without route clashes', async () => {
+    expect((await getJson<{ status: string }>(`${url}/health/ready`)).status).toBe('ok');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/flowguard_ingest_records_total\{source="http",service="flowguard"\} \d+/);
+    expect(metrics).toMatch(/flowguard_orchestrator_classifications_total\{outcome="created"/);
+    const topics = await getJson<{ items: Array<{ name: string }> }>(`${url}/v1/topics`);
+    expect(topics.items.map((t) => t.name)).toContain(Topics.incidents.name);
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-/);
+    expect(await page.text()).toContain('/v1/stream');
+    const stats = await getJson<{ records: number }>(`${url}/v1/detect/stats`);
+    expect(stats.records).toBeGreaterThan(300);
+  });
+});
