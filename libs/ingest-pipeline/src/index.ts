@@ -13,3 +13,4 @@ export * from './filter/ip-prefix.index';
 export * from './filter/aws-ip-ranges';
 export * from './filter/allow-list';
 export * from './filter/noise.filter';
+export * from './filter/batch-select';

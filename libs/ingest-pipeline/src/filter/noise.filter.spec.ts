@@ -127,9 +127,14 @@ describe('NoiseFilter', () => {
     expect(a.counts.sampledOutOfStorage.aws_service + a.counts.storage).toBe(recs.length);
     const c = run(recs, { awsServices: { ranges }, storageSampling: { seed: 'other' } });
     expect(c.sto).not.toEqual(a.sto);
-    // bare SYNs are not established: never sampled away
-    const syn = run([r({ dstAddr: '52.217.4.4', tcpFlags: 2 })], { awsServices: { ranges }, storageSampling: { rate: 0 } });
-    expect(syn.counts.storage).toBe(1);
+    // lone SYNs / RSTs of a few packets are attempts, not established: never sampled away; SYN+FIN is a whole connection
+    const syn = run([
+      r({ srcPort: 1, dstAddr: '52.217.4.4', tcpFlags: 2, packets: 1, bytes: 60 }),
+      r({ srcPort: 2, dstAddr: '52.217.4.4', tcpFlags: 4, packets: 1, bytes: 40 }),
+      r({ srcPort: 3, dstAddr: '52.217.4.4', tcpFlags: 3, packets: 8, bytes: 900 }),
+      r({ srcPort: 4, dstAddr: '52.217.4.4', tcpFlags: 2, packets: 400, bytes: 90_000 }),
+    ], { awsServices: { ranges }, storageSampling: { rate: 0 } });
+    expect(syn.sto).toEqual([1, 2]);
   });
 
   it('keeps detection and storage batches consistent with the input (columns, strings, extra fields)', () => {

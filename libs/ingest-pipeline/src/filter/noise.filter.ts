@@ -12,6 +12,7 @@
  * are written into the input batch's `marks` column and copied to both outputs.
  */
 import { Action, Direction, FlowBatch, LogStatus, Mark } from '@flowguard/contracts';
+import { selectRows } from './batch-select';
 import { activeAllowEntries, compileAllowList, matchAllowEntry, TAG_FIELDS, type AllowListEntry, type CompiledAllowEntry, type RowView } from './allow-list';
 import type { AwsIpRanges } from './aws-ip-ranges';
 import { cidrContains, parseCidr, parseIPv4, parseIPv6, type Cidr } from './ip-address';
@@ -83,6 +84,11 @@ const THREAT_MARKS = Mark.SRC_TOR_EXIT | Mark.DST_TOR_EXIT | Mark.SRC_TOR_RELAY 
 function fnv(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+function sameRows(a: Uint32Array, b: Uint32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const zero = (): Record<DropReason, number> => ({ allow_list: 0, aws_service: 0, health_check_route53: 0, health_check_lb: 0 });
@@ -157,11 +163,38 @@ export class NoiseFilter {
     const pktDstSvc = batch.text.get('pkt-dst-aws-service');
     const pktSrc = batch.text.get('pkt-srcaddr');
     const pktDst = batch.text.get('pkt-dstaddr');
+    const fieldCache = new Int8Array(size); // service-name string id → 1 other, 2 endpoint, 3 route53 checker
     const svcFromField = (col: Uint32Array | undefined, i: number): number => {
       const id = col ? (col[i] as number) : 0;
       if (id === 0) return 0;
-      const name = s.get(id);
-      return name === 'ROUTE53_HEALTHCHECKS' ? 3 : this.endpointServices.has(name) ? 2 : 1;
+      let c = fieldCache[id] as number;
+      if (c === 0) {
+        const name = s.get(id);
+        c = name === 'ROUTE53_HEALTHCHECKS' ? 3 : this.endpointServices.has(name) ? 2 : 1;
+        fieldCache[id] = c;
+      }
+      return c;
+    };
+    // LB membership per string id (address or ENI id): 1 no, 2 yes
+    const lbCache = new Int8Array(size);
+    const isLbAddr = (id: number): boolean => {
+      let c = lbCache[id] as number;
+      if (c === 0) {
+        const a = addr(id);
+        const six = v6.get(id);
+        c = this.lbCidrs.some((cidr) => cidrContains(cidr, a, six)) ? 2 : 1;
+        lbCache[id] = c;
+      }
+      return c === 2;
+    };
+    const lbEniCache = new Int8Array(size);
+    const isLbEni = (id: number): boolean => {
+      let c = lbEniCache[id] as number;
+      if (c === 0) {
+        c = this.lbEnis.has(s.get(id)) ? 2 : 1;
+        lbEniCache[id] = c;
+      }
+      return c === 2;
     };
     const sideSvc = (fieldCol: Uint32Array | undefined, pktCol: Uint32Array | undefined, addrId: number, i: number) => {
       const f = svcFromField(fieldCol, i);
@@ -170,6 +203,15 @@ export class NoiseFilter {
       return p !== 1 ? p : svcOfId(addrId);
     };
 
+    const hashCache = new Float64Array(size).fill(-1);
+    const addrHash = (id: number): number => {
+      let h = hashCache[id] as number;
+      if (h < 0) {
+        h = fnv(this.seedHash, s.get(id));
+        hashCache[id] = h;
+      }
+      return h;
+    };
     const hc = this.c.healthChecks ?? {};
     const hcDrop = hc.mode === 'drop';
     const route53 = hc.route53 !== false;
@@ -253,9 +295,9 @@ export class NoiseFilter {
         } else if (small && (this.lbEnis.size > 0 || this.lbCidrs.length > 0)) {
           const sp = batch.srcPort[i] as number;
           const dp = batch.dstPort[i] as number;
-          const fromLb = this.lbEnis.has(s.get(batch.interfaceId[i] as number)) && batch.direction[i] === Direction.EGRESS;
-          const srcLb = this.lbCidrs.some((c) => cidrContains(c, addr(srcId), v6.get(srcId)));
-          const dstLb = this.lbCidrs.some((c) => cidrContains(c, addr(dstId), v6.get(dstId)));
+          const fromLb = batch.direction[i] === Direction.EGRESS && isLbEni(batch.interfaceId[i] as number);
+          const srcLb = isLbAddr(srcId);
+          const dstLb = isLbAddr(dstId);
           // LB → target on the health-check port, or the target's answer from that port
           const portOk = this.hcPorts.size === 0 || ((srcLb || fromLb) && this.hcPorts.has(dp)) || (dstLb && this.hcPorts.has(sp));
           if ((srcLb || dstLb || fromLb) && portOk) {
@@ -272,11 +314,18 @@ export class NoiseFilter {
 
       // storage: known-benign established rows are sampled; everything else is kept
       const flags = batch.tcpFlags[i] as number;
-      const established = action === Action.ACCEPT && (flags < 0 || (flags & 2) === 0 || (flags & 16) !== 0); // not a bare SYN
+      // not established: a lone SYN or RST of a few packets (an attempt or a refusal); SYN+FIN (3) is a whole short connection
+      const attempt = (flags === 2 || flags === 4 || flags === 6) && packets >= 0 && packets <= 3;
+      const established = action === Action.ACCEPT && !attempt;
       if (benign && established) {
-        let h = fnv(this.seedHash, s.get(srcId));
-        h = fnv(h, s.get(dstId));
-        h = fnv(h, `${batch.srcPort[i]}/${batch.dstPort[i]}/${batch.protocol[i]}`);
+        // flow key hash (src, dst, ports, protocol) so every window of a sampled flow is kept
+        let h = Math.imul(addrHash(srcId) ^ 0x9e3779b9, 0x85ebca6b) ^ addrHash(dstId);
+        h = Math.imul(h ^ ((batch.srcPort[i] as number) & 0xffff), 0x01000193);
+        h = Math.imul(h ^ ((batch.dstPort[i] as number) & 0xffff), 0x01000193);
+        h = Math.imul(h ^ ((batch.protocol[i] as number) & 0xff), 0x01000193);
+        h ^= h >>> 15;
+        h = Math.imul(h, 0x2c1b3c6d);
+        h = (h ^ (h >>> 12)) >>> 0;
         if (h < this.sampleThreshold) {
           m |= Mark.SAMPLED;
           stoKeep[ns++] = i;
@@ -290,6 +339,9 @@ export class NoiseFilter {
     }
     counts.detection = nd;
     counts.storage = ns;
-    return { detection: batch.select(detKeep, nd), storage: batch.select(stoKeep, ns), counts };
+    // nothing removed: hand the input through instead of copying it
+    const detection = nd === n ? batch : selectRows(batch, detKeep, nd);
+    const storage = ns === n ? batch : ns === nd && detection !== batch && sameRows(detKeep, stoKeep, nd) ? detection : selectRows(batch, stoKeep, ns);
+    return { detection, storage, counts };
   }
 }
