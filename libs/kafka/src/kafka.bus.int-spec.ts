@@ -93,6 +93,27 @@ describe('KafkaBus on a real broker', () => {
     expect(classifications).toBe(0);
   }, 90_000);
 
+  it('keeps its partitions through a handler slower than the session timeout (heartbeats during the batch)', async () => {
+    const ns = freshNamespace();
+    const bus = new KafkaBus({ ...base, namespace: ns, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 });
+    open.push(bus);
+    await bus.ensureTopics([Topics.anomalies]);
+    const seen: number[] = [];
+    let calls = 0;
+    await bus.subscribe<AnomalyV1>({
+      group: Consumers.orchestrator, topic: Topics.anomalies, maxBatchSize: 10,
+      handle: async (batch) => {
+        if (calls++ === 0) await new Promise((r) => setTimeout(r, 8_000)); // longer than the session
+        seen.push(...batch.map((d) => d.value.occurrences));
+      },
+    });
+    await bus.publish(Topics.anomalies, Array.from({ length: 5 }, (_, i) => sampleAnomaly('anomaly-slow-key', i + 1)));
+    await eventually(() => seen.length >= 5, '5 deliveries', 30_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(seen).toEqual([1, 2, 3, 4, 5]); // no rebalance, so no redelivery
+    expect(bus.assignments(Consumers.orchestrator, Topics.anomalies)[0]).toEqual([0, 1, 2]);
+  }, 60_000);
+
   it('ensureTopics creates every registry topic once with its partition count', async () => {
     const ns = freshNamespace();
     const bus = make(ns);
