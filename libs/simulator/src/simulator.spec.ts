@@ -31,7 +31,8 @@ const digest = (parts: Map<string, Buffer>) => {
 };
 
 const SMALL: SimulationOptions = {
-  seed: 7, records: 20_000, hours: 1, partMinutes: 30, estate: { clients: 2000 },
+  seed: 7, records: 20_000, hours: 1, partMinutes: 30,
+  estate: { clients: 2000, webServers: 4, appServers: 6, workers: 3, windowsHosts: 2 },
   attacks: ['port-scan:fast-inbound', 'beaconing:fast-nonstandard', 'brute-force:ssh-inbound'],
 };
 

@@ -2,7 +2,8 @@ import { AttackContext, ScheduledAttack } from './attacks/attack';
 import { CATALOG, selectAttacks } from './attacks/catalog';
 import { BenignTraffic, WINDOW, diurnalWeight } from './benign/benign.generator';
 import { DEFAULT_ESTATE, Estate, type EstateOptions } from './estate/estate';
-import { CountingSink, type FlowSink } from './output/flow-sink';
+import { ipToInt, inCidr } from './estate/address-table';
+import { CountingSink, type FlowSink, MarkingSink } from './output/flow-sink';
 import { type SimFormat, logFormatString } from './output/formats';
 import { Prng, hashString } from './random/prng';
 import type { GroundTruthEntry, IntensityLevel } from './truth/ground-truth';
@@ -50,6 +51,8 @@ export class Simulation {
   private readonly quotas: Int32Array;
   private readonly partWindows: number;
   private ran = false;
+  /** address ids that benign traffic used (set during run) */
+  private readonly benignUsed: Uint8Array;
 
   constructor(readonly opts: SimulationOptions) {
     if (!Number.isSafeInteger(opts.records) || opts.records < 1) throw new SimulationError('records must be a positive integer');
@@ -64,6 +67,7 @@ export class Simulation {
     this.estate = new Estate({ ...DEFAULT_ESTATE, ...opts.estate }, root.fork('estate'));
     this.benign = new BenignTraffic(this.estate, this.seed, this.windows);
     this.planAttacks(opts);
+    this.benignUsed = new Uint8Array(this.estate.addrs.size);
 
     // Counting pass: fixed-rate benign traffic and attacks have their own sizes; load-driven
     // traffic gets what is left of the budget, spread over the windows by the diurnal curve.
@@ -125,12 +129,13 @@ export class Simulation {
     this.benign.reset();
     for (const a of this.attacks) a.reset();
     const parted = 'beginPart' in sink ? (sink as PartedSink) : undefined;
+    const benignSink = new MarkingSink(sink, this.benignUsed);
     let written = 0;
     for (let w = 0; w < this.windows; w++) {
       const t0 = this.startTime + w * WINDOW;
       if (parted && w % this.partWindows === 0) parted.beginPart(this.partKey(w / this.partWindows, t0));
-      written += this.benign.periodic(t0, sink);
-      written += this.benign.load(t0, this.quotas[w] as number, sink);
+      written += this.benign.periodic(t0, benignSink);
+      written += this.benign.load(t0, this.quotas[w] as number, benignSink);
       for (const a of this.attacks) written += a.window(w, t0, sink);
       if (onProgress && w % 30 === 29) onProgress(written);
     }
@@ -167,6 +172,32 @@ export class Simulation {
       });
     }
     return out;
+  }
+
+  /**
+   * Addresses benign traffic used, minus external attack entities and background-probe
+   * sources: the population FP entities are counted against. Internal hosts that are
+   * also attack actors or targets stay in it, since most of their traffic is benign.
+   * Available after `run`.
+   */
+  benignEntities(): string[] {
+    if (!this.ran) throw new SimulationError('benignEntities() is known after run()');
+    const exclude = new Set<string>();
+    for (const e of this.groundTruth()) {
+      for (const ent of [e.actor, ...(e.actors ?? []), ...(e.kind === 'noise' ? [] : e.targets)]) {
+        if (ent && !this.isInternal(ent)) exclude.add(ent);
+      }
+    }
+    const out: string[] = [];
+    this.benignUsed.forEach((used, id) => {
+      const ip = this.estate.ip(id);
+      if (used && !exclude.has(ip)) out.push(ip);
+    });
+    return out;
+  }
+
+  isInternal(ip: string): boolean {
+    return inCidr(ipToInt(ip), this.estate.opts.vpcCidr);
   }
 
   manifest(): Record<string, unknown> {

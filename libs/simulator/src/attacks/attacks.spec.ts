@@ -110,6 +110,24 @@ describe('attack injection', () => {
     expect(intel.malicious).toContain(byVariant('malicious-ip', 'outbound').targets[0]);
   });
 
+  it('counts as benign entities the addresses benign traffic used, minus external attackers and probe sources', () => {
+    const benign = new Set(sim.benignEntities());
+    const noise = truth.find((e) => e.kind === 'noise') as GroundTruthEntry;
+    for (const n of noise.actors ?? []) expect(benign.has(n)).toBe(false);
+    for (const a of attacks) {
+      for (const e of entitiesOf(a)) if (!isInternal(e)) expect({ e, benign: benign.has(e) }).toEqual({ e, benign: false });
+    }
+    // compromised internal hosts keep their benign traffic, so they stay in the population...
+    const scanner = attacks.find((a) => a.detector === 'port-scan' && a.variant === 'internal') as GroundTruthEntry;
+    expect(benign.has(scanner.actor as string)).toBe(true);
+    // ...but addresses only a sweep touched (no host behind them) never join it
+    const sweep = attacks.find((a) => a.detector === 'port-sweep' && a.variant === 'internal') as GroundTruthEntry;
+    const phantom = sweep.targets.filter((t) => !sim.estate.hosts.some((h) => sim.estate.ip(h.addr) === t));
+    expect(phantom.length).toBeGreaterThan(400);
+    expect(phantom.filter((t) => benign.has(t))).toEqual([]);
+    expect(benign.size).toBeGreaterThan(1000);
+  });
+
   it('lists background-probe sources as noise, disjoint from attack entities', () => {
     const noise = truth.find((e) => e.kind === 'noise') as GroundTruthEntry;
     expect(noise.detector).toBe('none');

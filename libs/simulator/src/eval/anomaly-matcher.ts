@@ -19,6 +19,8 @@ export interface EvalOptions {
    * `pair`: when the anomaly names both an actor and targets, both must be entities of the event.
    */
   mode?: 'entity' | 'pair';
+  /** which addresses are yours: FP entities are also reported for internal ones alone */
+  isInternal?: (ip: string) => boolean;
 }
 
 export type Outcome = 'tp' | 'related' | 'noise' | 'fp';
@@ -46,6 +48,9 @@ export interface DetectorRow {
   /** benign entities named as the primary entity of an FP anomaly */
   fpEntities: number;
   fpEntityRate: number | null;
+  /** of fpEntities, those inside your networks (see EvalOptions.isInternal) */
+  fpInternalEntities: number;
+  fpInternalRate: number | null;
 }
 
 export interface AttackResult {
@@ -63,6 +68,7 @@ export interface EvalReport {
   rows: DetectorRow[];
   total: DetectorRow;
   benignEntities: number;
+  benignInternalEntities: number;
   attacks: AttackResult[];
   /** outcome per input anomaly, same order */
   outcomes: Outcome[];
@@ -91,6 +97,9 @@ export function evaluate(
   const tol = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const mode = opts.mode ?? 'entity';
   const benign = new Set(benignEntities);
+  const isInternal = opts.isInternal ?? (() => false);
+  let benignInternal = 0;
+  for (const b of benign) if (isInternal(b)) benignInternal++;
   const attacks = truth.filter((e) => e.kind === 'attack');
   const noise = truth.filter((e) => e.kind === 'noise');
   const byEntity = new Map<string, number[]>();
@@ -174,7 +183,7 @@ export function evaluate(
   for (const r of rows.values()) {
     const set = fpEntitiesBy.get(r.detector) ?? new Set<string>();
     for (const ent of set) allFp.add(ent);
-    finish(r, set.size, benign.size);
+    finish(r, set, benign.size, benignInternal, isInternal);
   }
   const total = emptyRow('all');
   for (const r of rows.values()) {
@@ -187,11 +196,12 @@ export function evaluate(
     total.noise += r.noise;
     total.fp += r.fp;
   }
-  finish(total, allFp.size, benign.size);
+  finish(total, allFp, benign.size, benignInternal, isInternal);
   return {
     rows: [...rows.values()],
     total,
     benignEntities: benign.size,
+    benignInternalEntities: benignInternal,
     attacks: attacks.map((e, i) => ({
       id: e.id, detector: e.detector, variant: e.variant, level: e.intensity.level,
       detected: detected[i] as boolean, matchedAnomalies: matchedCount[i] as number, relatedAnomalies: relatedCount[i] as number,
@@ -206,13 +216,17 @@ export function evaluate(
 function emptyRow(detector: string): DetectorRow {
   return {
     detector, attacks: 0, tp: 0, fn: 0, recall: null, anomalies: 0, matched: 0, related: 0, noise: 0, fp: 0,
-    precision: null, fpEntities: 0, fpEntityRate: null,
+    precision: null, fpEntities: 0, fpEntityRate: null, fpInternalEntities: 0, fpInternalRate: null,
   };
 }
 
-function finish(r: DetectorRow, fpEntities: number, benign: number): void {
+function finish(r: DetectorRow, fpEntities: Set<string>, benign: number, benignInternal: number, isInternal: (ip: string) => boolean): void {
   r.recall = r.attacks ? r.tp / r.attacks : null;
   r.precision = r.matched + r.fp ? r.matched / (r.matched + r.fp) : null;
-  r.fpEntities = fpEntities;
-  r.fpEntityRate = benign ? fpEntities / benign : null;
+  r.fpEntities = fpEntities.size;
+  r.fpEntityRate = benign ? fpEntities.size / benign : null;
+  let internal = 0;
+  for (const e of fpEntities) if (isInternal(e)) internal++;
+  r.fpInternalEntities = internal;
+  r.fpInternalRate = benignInternal ? internal / benignInternal : null;
 }

@@ -39,8 +39,8 @@ describe('truthFromLabels', () => {
       ['noise', 'none', '45.3.3.3', ['147.32.1.1']],
     ]);
     expect(t.truth[0]).toMatchObject({ start: 101, end: 113, intensity: { distinctPorts: 12 } });
-    // 147.32.1.1 is a target of attacks, so it is not benign
-    expect(t.benignEntities.sort()).toEqual(['1.1.1.1', '147.32.1.9', '8.8.8.8']);
+    // 147.32.1.1 is attacked but internal (the CTU network): still a benign entity; attackers are not
+    expect(t.benignEntities.sort()).toEqual(['1.1.1.1', '147.32.1.1', '147.32.1.9', '8.8.8.8']);
     expect(t.labels).toEqual({ Malicious: 24, Benign: 2, Background: 1 });
   });
 

@@ -1,4 +1,5 @@
 import type { FlowBatch } from '@flowguard/contracts';
+import { IpSet, PRIVATE_CIDRS } from '@flowguard/threat-intel';
 import type { DetectorName, GroundTruthEntry, IntensityLevel } from '../truth/ground-truth';
 
 /** One line of a `X.labels.tsv` file: aligned with record N of `X.vpc.log`. */
@@ -42,13 +43,16 @@ export type LabelHint = 'scan' | 'ddos' | 'c2' | 'external-attack';
 interface Profile {
   prefix: string;
   rules: { label: string; hint: LabelHint }[];
+  /** the capture's own network when it is not RFC 1918 (a deployment fact, like a VPC CIDR) */
+  internalCidrs?: string[];
 }
 
 export const DATASET_PROFILES: Profile[] = [
   { prefix: 'cic-portscan', rules: [{ label: 'Portscan', hint: 'scan' }] },
   { prefix: 'cic-ddos', rules: [{ label: 'DDoS', hint: 'ddos' }] },
   { prefix: 'njrat', rules: [{ label: 'Malicious', hint: 'c2' }] },
-  { prefix: 'ctu-normal', rules: [{ label: 'Malicious', hint: 'external-attack' }] },
+  // CTU-Normal hosts sit on the CTU university network (147.32.0.0/16), not on private addresses
+  { prefix: 'ctu-normal', rules: [{ label: 'Malicious', hint: 'external-attack' }], internalCidrs: ['147.32.0.0/16'] },
 ];
 
 /** Labels that mean "not an attack". */
@@ -171,7 +175,11 @@ export function truthFromLabels(batch: FlowBatch, labels: readonly LabelRow[], d
       for (const [src, g] of groupBy(rows, (r) => r.src)) classifySource(src, g, add);
     }
   }
-  const benignEntities = [...seenBenign].filter((ip) => !malicious.has(ip));
+  // Internal hosts stay benign entities even when attacked or compromised: most of their
+  // traffic is benign, and a false alarm about them is what the FP-entity rate is for.
+  const internal = new IpSet();
+  for (const c of [...PRIVATE_CIDRS, ...(profile?.internalCidrs ?? [])]) internal.add(c);
+  const benignEntities = [...seenBenign].filter((ip) => !malicious.has(ip) || internal.lookup(ip) !== null);
   return { truth, benignEntities, labels: counts, profile: profile?.prefix ?? 'generic' };
 }
 

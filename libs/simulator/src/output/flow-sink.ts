@@ -54,3 +54,21 @@ export class TallySink implements FlowSink {
     this.inner.status(eni, start, end, logStatus);
   }
 }
+
+/** Forwards to another sink and marks every address id it sees (which addresses benign traffic used). */
+export class MarkingSink implements FlowSink {
+  constructor(private readonly inner: FlowSink, private readonly used: Uint8Array) {}
+  flow(
+    eni: number, src: number, dst: number, sp: number, dp: number, proto: number, pk: number, by: number,
+    start: number, end: number, action: number, flags: number, dir: number, pktSrc: number, pktDst: number,
+  ): void {
+    this.used[src] = 1;
+    this.used[dst] = 1;
+    if (pktSrc >= 0) this.used[pktSrc] = 1;
+    if (pktDst >= 0) this.used[pktDst] = 1;
+    this.inner.flow(eni, src, dst, sp, dp, proto, pk, by, start, end, action, flags, dir, pktSrc, pktDst);
+  }
+  status(eni: number, start: number, end: number, logStatus: number): void {
+    this.inner.status(eni, start, end, logStatus);
+  }
+}
