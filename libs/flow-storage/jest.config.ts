@@ -1,0 +1,5 @@
+export default {
+  displayName: 'flow-storage',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
