@@ -1,0 +1,271 @@
+/**
+ * Detection configuration: every threshold, window, severity and mode lives
+ * here, with defaults derived in docs/detectors.md (never tuned to one file).
+ * Keys under `detectors` are the detector ids that findings carry.
+ */
+import { PRIVATE_CIDRS } from '@flowguard/threat-intel';
+import type { Severity } from '@flowguard/contracts';
+
+export const DETECTOR_IDS = [
+  'port-scan', 'port-sweep', 'ddos', 'beaconing', 'strobe', 'long-connection', 'crypto-mining', 'tor',
+  'brute-force', 'exfiltration', 'unusual-port', 'malicious-ip', 'telemetry-gap',
+] as const;
+export type DetectorId = (typeof DETECTOR_IDS)[number];
+
+export type DetectorMode = 'alert' | 'dry-run';
+
+export interface DetectorBase {
+  enabled: boolean;
+  /** dry-run: the detector runs and its findings are counted, but never emitted */
+  mode: DetectorMode;
+  /** base severity; detectors raise it one step per decade above threshold and for internal actors */
+  severity: Severity;
+}
+
+export interface PortScanConfig extends DetectorBase {
+  windowSec: number;
+  /** FR2.1: more than 20 distinct ports → 21 */
+  minDistinctPorts: number;
+  slowWindowSec: number;
+  slowMinDistinctPorts: number;
+}
+export interface PortSweepConfig extends DetectorBase {
+  windowSec: number;
+  minDistinctHosts: number;
+  slowWindowSec: number;
+  slowMinDistinctHosts: number;
+}
+export interface DdosConfig extends DetectorBase {
+  windowSec: number;
+  minPacketsPerSec: number;
+  udpMinPacketsPerSec: number;
+  /** records carrying SYN without ACK/FIN (needs tcp-flags, v3+) */
+  synFloodMinRecords: number;
+  manySourcesMin: number;
+  /** new connections (records) from one source to one destination per window */
+  connFloodPerSourceMin: number;
+  /** records from all sources to one destination per window */
+  connFloodTotalMin: number;
+  /** relative trigger: value ≥ factor × EWMA baseline of the destination... */
+  relativeFactor: number;
+  /** ...and value ≥ this fraction of the absolute threshold */
+  relativeFloorFraction: number;
+  ewmaAlpha: number;
+  warmupWindows: number;
+  baselineTtlSec: number;
+}
+export interface BeaconingConfig extends DetectorBase {
+  minConnections: number;
+  minSpanSec: number;
+  lookbackSec: number;
+  evaluateEverySec: number;
+  /** FR2.3: coefficient of variation of (missed-beat folded) intervals below this fires */
+  maxIntervalCv: number;
+  /** RITA-style score at or above this fires */
+  minScore: number;
+  weights: { ts: number; ds: number; dur: number; hist: number };
+  /** UDP/ICMP records of one source port further apart than this are separate beats */
+  sessionGapSec: number;
+  maxBeatsPerPair: number;
+  maxPairs: number;
+  /** one-second timestamps cannot measure a 10% CV below this median interval; faster repetition is a burst or strobe */
+  minIntervalSec: number;
+  /** beacons to web ports (80/443) polling at this interval or slower are low severity: update and telemetry clients look the same */
+  webPollingIntervalSec: number;
+}
+export interface StrobeConfig extends DetectorBase {
+  windowSec: number;
+  minConnections: number;
+}
+export interface LongConnectionConfig extends DetectorBase {
+  /** duration buckets (RITA: 1 h / 4 h / 8 h / 12 h); the first is the threshold */
+  bucketsSec: number[];
+  maxIdleGapSec: number;
+  directions: Array<'outbound' | 'inbound' | 'internal'>;
+}
+export interface CryptoMiningConfig extends DetectorBase {
+  windowSec: number;
+  poolPorts: number[];
+  steadyMinActiveMinutes: number;
+  steadyMaxBytesPerMinute: number;
+  portOnlyMinRecords: number;
+}
+export interface TorConfig extends DetectorBase {
+  windowSec: number;
+  inboundSeverity: Severity;
+  /** ports that make an outbound relay hit more certain when the list gives no ORPort */
+  torPorts: number[];
+}
+export interface BruteForceConfig extends DetectorBase {
+  ports: number[];
+  windowSec: number;
+  minAttempts: number;
+  maxBytesPerAttempt: number;
+  targetSeverity: Severity;
+  targetMinSources: number;
+  targetMinAttempts: number;
+}
+export interface ExfiltrationConfig extends DetectorBase {
+  windowSec: number;
+  minBytes: number;
+  coldMinBytes: number;
+  singleFlowBytes: number;
+  relativeFactor: number;
+  ewmaAlpha: number;
+  warmupWindows: number;
+  baselineTtlSec: number;
+}
+export interface UnusualPortConfig extends DetectorBase {
+  windowSec: number;
+  learningPeriodSec: number;
+  portTtlSec: number;
+  ignorePortsAbove: number;
+  maxNewPortsPerWindow: number;
+}
+export interface MaliciousIpConfig extends DetectorBase {
+  windowSec: number;
+  highBytes: number;
+}
+export interface TelemetryGapConfig extends DetectorBase {
+  windowSec: number;
+  minSkipRows: number;
+}
+
+export interface DetectorConfigs {
+  'port-scan': PortScanConfig;
+  'port-sweep': PortSweepConfig;
+  ddos: DdosConfig;
+  beaconing: BeaconingConfig;
+  strobe: StrobeConfig;
+  'long-connection': LongConnectionConfig;
+  'crypto-mining': CryptoMiningConfig;
+  tor: TorConfig;
+  'brute-force': BruteForceConfig;
+  exfiltration: ExfiltrationConfig;
+  'unusual-port': UnusualPortConfig;
+  'malicious-ip': MaliciousIpConfig;
+  'telemetry-gap': TelemetryGapConfig;
+}
+
+export interface SuppressionRule {
+  id: string;
+  owner: string;
+  reason: string;
+  /** ISO date-time; the rule stops applying after it */
+  expiresAt?: string;
+  detectors?: DetectorId[];
+  /** actor or any target inside one of these */
+  cidrs?: string[];
+  ports?: number[];
+  interfaceIds?: string[];
+  accountIds?: string[];
+}
+
+export interface AllowListEntry {
+  id: string;
+  owner: string;
+  reason: string;
+  expiresAt?: string;
+  cidr: string;
+  /** which endpoint of the flow (originator view) `cidr` is matched against */
+  side: 'source' | 'destination' | 'either';
+  /** the service (destination) port of the flow; empty = any */
+  ports?: number[];
+  /** also drop the reverse (response) records of matching flows */
+  includeReverse?: boolean;
+}
+
+export interface DetectionConfig {
+  /** which detectors run: all, or only the source- or destination-keyed ones (horizontal scale) */
+  role: 'all' | 'src' | 'dst';
+  allowedLatenessSec: number;
+  /** base window; every detector window is a multiple of it */
+  tickSec: number;
+  network: {
+    internalCidrs: string[];
+    /** learn each ENI's own address to tell inbound from outbound when flow-direction is absent */
+    inferEniOwner: boolean;
+    ephemeralPortMin: number;
+    /** ports above 1023 that are services (answers from them are responses) */
+    servicePorts: number[];
+    probeMaxPackets: number;
+    probeMaxBytesPerPacket: number;
+  };
+  state: {
+    maxEntriesPerTable: number;
+    maxIps: number;
+    ipIdleTtlSec: number;
+    maxAnomalies: number;
+  };
+  aggregation: {
+    episodeGapSec: number;
+    /** re-emit an ongoing anomaly at least this often (event time); 0 = only on escalation */
+    heartbeatSec: number;
+    maxEvidence: number;
+    maxTargets: number;
+    maxPorts: number;
+  };
+  detectors: DetectorConfigs;
+  suppressions: SuppressionRule[];
+  allowList: AllowListEntry[];
+}
+
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 86400;
+const MB = 1_000_000;
+
+export function defaultDetectionConfig(): DetectionConfig {
+  const on = (severity: Severity) => ({ enabled: true, mode: 'alert' as DetectorMode, severity });
+  return {
+    role: 'all',
+    allowedLatenessSec: 5 * MIN,
+    tickSec: MIN,
+    network: {
+      internalCidrs: [...PRIVATE_CIDRS],
+      inferEniOwner: true,
+      ephemeralPortMin: 32768,
+      servicePorts: [1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5672, 5900, 5985, 5986, 6379, 6443, 8080, 8443, 9092, 9200, 9300, 11211, 27017],
+      probeMaxPackets: 6,
+      probeMaxBytesPerPacket: 80,
+    },
+    state: { maxEntriesPerTable: 1_000_000, maxIps: 2_000_000, ipIdleTtlSec: 32 * DAY, maxAnomalies: 100_000 },
+    aggregation: { episodeGapSec: HOUR, heartbeatSec: 6 * HOUR, maxEvidence: 20, maxTargets: 50, maxPorts: 200 },
+    detectors: {
+      'port-scan': { ...on('medium'), windowSec: MIN, minDistinctPorts: 21, slowWindowSec: 30 * MIN, slowMinDistinctPorts: 50 },
+      'port-sweep': { ...on('medium'), windowSec: MIN, minDistinctHosts: 25, slowWindowSec: 30 * MIN, slowMinDistinctHosts: 64 },
+      ddos: {
+        ...on('high'), windowSec: MIN, minPacketsPerSec: 5000, udpMinPacketsPerSec: 2000, synFloodMinRecords: 1000,
+        manySourcesMin: 500, connFloodPerSourceMin: 100, connFloodTotalMin: 6000,
+        relativeFactor: 5, relativeFloorFraction: 0.5, ewmaAlpha: 0.1, warmupWindows: 10, baselineTtlSec: 7 * DAY,
+      },
+      beaconing: {
+        ...on('medium'), minConnections: 12, minSpanSec: 10 * MIN, lookbackSec: 6 * HOUR, evaluateEverySec: 15 * MIN,
+        maxIntervalCv: 0.1, minScore: 0.8, weights: { ts: 0.25, ds: 0.25, dur: 0.25, hist: 0.25 },
+        sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300,
+      },
+      strobe: { ...on('low'), windowSec: HOUR, minConnections: 3600 },
+      'long-connection': { ...on('info'), bucketsSec: [HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR], maxIdleGapSec: 10 * MIN, directions: ['outbound'] },
+      'crypto-mining': {
+        ...on('high'), windowSec: 10 * MIN,
+        poolPorts: [3333, 3334, 3357, 4444, 5555, 6666, 7777, 8888, 9999, 10001, 10128, 14433, 14444, 20128, 45560, 45700],
+        steadyMinActiveMinutes: 8, steadyMaxBytesPerMinute: 20_000, portOnlyMinRecords: 10,
+      },
+      tor: { ...on('high'), windowSec: 10 * MIN, inboundSeverity: 'medium', torPorts: [9001, 9030, 9040, 9050, 9051, 9150, 443] },
+      'brute-force': {
+        ...on('high'), ports: [21, 22, 23, 110, 143, 445, 1433, 3306, 3389, 5432, 5900, 5985, 5986],
+        windowSec: 5 * MIN, minAttempts: 20, maxBytesPerAttempt: 20_000,
+        targetSeverity: 'low', targetMinSources: 10, targetMinAttempts: 60,
+      },
+      exfiltration: {
+        ...on('medium'), windowSec: 10 * MIN, minBytes: 100 * MB, coldMinBytes: 1000 * MB, singleFlowBytes: 100 * MB,
+        relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY,
+      },
+      'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
+      'malicious-ip': { ...on('medium'), windowSec: 10 * MIN, highBytes: 25 * MB },
+      'telemetry-gap': { ...on('low'), windowSec: 10 * MIN, minSkipRows: 1 },
+    },
+    suppressions: [],
+    allowList: [],
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * validateDetectionConfig: a partial config (JSON/YAML from an operator) is
+ * merged over the defaults and checked; the first problem is thrown as a
+ * DetectionConfigError naming the exact key path, e.g.
+ * `detectors.port-scan.windowSec must be a positive multiple of tickSec (60), got 45`.
+ */
+import { SEVERITIES } from '@flowguard/contracts';
+import { parseCidr } from '@flowguard/threat-intel';
+import {
+  DETECTOR_IDS, defaultDetectionConfig, type AllowListEntry, type DetectionConfig, type DetectorId, type SuppressionRule,
+} from './detection-config';
+
+export class DetectionConfigError extends Error {
+  constructor(readonly path: string, detail: string) {
+    super(`invalid detection config: ${path ? `${path} ` : ''}${detail}`);
+    this.name = 'DetectionConfigError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : String(v));
+
+function closest(key: string, options: string[]): string | undefined {
+  const dist = (a: string, b: string) => {
+    const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = d[0] as number;
+      d[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = d[j] as number;
+        d[j] = Math.min((d[j] as number) + 1, (d[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    return d[b.length] as number;
+  };
+  let best: string | undefined;
+  let bestD = 4;
+  for (const o of options) {
+    const dd = dist(key.toLowerCase(), o.toLowerCase());
+    if (dd < bestD) {
+      bestD = dd;
+      best = o;
+    }
+  }
+  return best;
+}
+
+/** Merge `raw` over `base` following base's shape; arrays replace, objects recurse. */
+function merge(base: unknown, raw: unknown, path: string): unknown {
+  if (isObj(base)) {
+    if (!isObj(raw)) throw new DetectionConfigError(path, `must be an object, got ${show(raw)}`);
+    const out: Obj = { ...base };
+    for (const [k, v] of Object.entries(raw)) {
+      const p = path ? `${path}.${k}` : k;
+      if (!(k in base)) {
+        const hint = closest(k, Object.keys(base));
+        throw new DetectionConfigError(p, `is not a known key${hint ? ` (did you mean ${hint}?)` : ''}`);
+      }
+      if (v === undefined) continue;
+      out[k] = merge(base[k], v, p);
+    }
+    return out;
+  }
+  if (Array.isArray(base)) {
+    if (!Array.isArray(raw)) throw new DetectionConfigError(path, `must be an array, got ${show(raw)}`);
+    return raw;
+  }
+  if (typeof base === 'number') {
+    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new DetectionConfigError(path, `must be a number, got ${show(raw)}`);
+    return raw;
+  }
+  if (typeof base === 'boolean') {
+    if (typeof raw !== 'boolean') throw new DetectionConfigError(path, `must be true or false, got ${show(raw)}`);
+    return raw;
+  }
+  if (typeof base === 'string') {
+    if (typeof raw !== 'string') throw new DetectionConfigError(path, `must be a string, got ${show(raw)}`);
+    return raw;
+  }
+  return raw;
+}
+
+class Checker {
+  constructor(private readonly c: DetectionConfig) {}
+  at(path: string): unknown {
+    let v: unknown = this.c;
+    for (const part of splitPath(path)) v = (v as Obj)[part];
+    return v;
+  }
+  fail(path: string, what: string): never {
+    throw new DetectionConfigError(path, `${what}, got ${show(this.at(path))}`);
+  }
+  posInt(path: string): void {
+    const v = this.at(path);
+    if (!Number.isInteger(v) || (v as number) <= 0) this.fail(path, 'must be a positive integer');
+  }
+  nonNeg(path: string): void {
+    const v = this.at(path) as number;
+    if (!(v >= 0)) this.fail(path, 'must be ≥ 0');
+  }
+  fraction(path: string, open = false): void {
+    const v = this.at(path) as number;
+    if (!(v >= 0 && v <= 1) || (open && v === 0)) this.fail(path, open ? 'must be in (0, 1]' : 'must be in [0, 1]');
+  }
+  window(path: string): void {
+    const v = this.at(path) as number;
+    if (!Number.isInteger(v) || v <= 0 || v % this.c.tickSec !== 0) this.fail(path, `must be a positive multiple of tickSec (${this.c.tickSec})`);
+  }
+  oneOf(path: string, options: readonly string[]): void {
+    if (!options.includes(this.at(path) as string)) this.fail(path, `must be one of ${options.join(', ')}`);
+  }
+  ports(path: string): void {
+    const v = this.at(path) as unknown[];
+    v.forEach((p, i) => {
+      if (!Number.isInteger(p) || (p as number) < 0 || (p as number) > 65535) {
+        throw new DetectionConfigError(`${path}[${i}]`, `must be a port 0..65535, got ${show(p)}`);
+      }
+    });
+  }
+  cidrs(path: string): void {
+    (this.at(path) as unknown[]).forEach((s, i) => {
+      if (typeof s !== 'string' || !parseCidr(s)) throw new DetectionConfigError(`${path}[${i}]`, `must be an IP or CIDR, got ${show(s)}`);
+    });
+  }
+}
+
+function splitPath(path: string): string[] {
+  return path.split('.');
+}
+
+function checkDetectors(k: Checker, c: DetectionConfig): void {
+  for (const id of DETECTOR_IDS) {
+    const p = `detectors.${id}`;
+    k.oneOf(`${p}.mode`, ['alert', 'dry-run']);
+    k.oneOf(`${p}.severity`, SEVERITIES);
+    const d = c.detectors[id] as unknown as Obj;
+    for (const [key, v] of Object.entries(d)) {
+      if (typeof v !== 'number') continue;
+      const q = `${p}.${key}`;
+      if (/windowSec$|WindowSec$/.test(key) || key === 'evaluateEverySec') k.window(q);
+      else if (key === 'ewmaAlpha') k.fraction(q, true);
+      else if (key === 'relativeFloorFraction' || key === 'maxIntervalCv' || key === 'minScore') k.fraction(q);
+      else if (key === 'relativeFactor') {
+        if (!(v >= 1)) k.fail(q, 'must be ≥ 1');
+      } else if (key === 'ignorePortsAbove') {
+        if (!Number.isInteger(v) || v < 0 || v > 65535) k.fail(q, 'must be a port 0..65535');
+      } else if (key === 'warmupWindows' || key === 'minSkipRows') k.posInt(q);
+      else if (/^(min|max)/.test(key) && Number.isInteger(defaultDetectionConfig().detectors[id][key as never] as unknown)) k.posInt(q);
+      else k.nonNeg(q);
+    }
+  }
+  for (const [id, key] of [['crypto-mining', 'poolPorts'], ['brute-force', 'ports'], ['tor', 'torPorts']] as const) k.ports(`detectors.${id}.${key}`);
+  k.oneOf('detectors.tor.inboundSeverity', SEVERITIES);
+  k.oneOf('detectors.brute-force.targetSeverity', SEVERITIES);
+  const b = c.detectors.beaconing;
+  for (const w of ['ts', 'ds', 'dur', 'hist'] as const) k.fraction(`detectors.beaconing.weights.${w}`);
+  const sum = b.weights.ts + b.weights.ds + b.weights.dur + b.weights.hist;
+  if (Math.abs(sum - 1) > 1e-6) throw new DetectionConfigError('detectors.beaconing.weights', `must sum to 1, got ${sum}`);
+  if (b.minConnections < 4) throw new DetectionConfigError('detectors.beaconing.minConnections', `must be ≥ 4 (RITA's floor), got ${b.minConnections}`);
+  const buckets = c.detectors['long-connection'].bucketsSec;
+  if (buckets.length === 0 || buckets.some((x, i) => !Number.isInteger(x) || x <= 0 || (i > 0 && x <= (buckets[i - 1] as number)))) {
+    throw new DetectionConfigError('detectors.long-connection.bucketsSec', `must be a non-empty ascending list of positive seconds, got ${JSON.stringify(buckets)}`);
+  }
+  c.detectors['long-connection'].directions.forEach((d, i) => {
+    if (!['outbound', 'inbound', 'internal'].includes(d)) throw new DetectionConfigError(`detectors.long-connection.directions[${i}]`, `must be outbound, inbound or internal, got ${show(d)}`);
+  });
+}
+
+function checkExpiry(path: string, v: unknown): void {
+  if (v === undefined) return;
+  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new DetectionConfigError(path, `must be an ISO date-time, got ${show(v)}`);
+}
+
+function checkOwnerReason(path: string, e: Obj): void {
+  for (const key of ['id', 'owner', 'reason']) {
+    if (typeof e[key] !== 'string' || !(e[key] as string).trim()) throw new DetectionConfigError(`${path}.${key}`, `is required (non-empty string), got ${show(e[key])}`);
+  }
+  checkExpiry(`${path}.expiresAt`, e['expiresAt']);
+}
+
+function checkSuppressions(list: unknown[]): SuppressionRule[] {
+  const allowed = ['id', 'owner', 'reason', 'expiresAt', 'detectors', 'cidrs', 'ports', 'interfaceIds', 'accountIds'];
+  return list.map((raw, i) => {
+    const p = `suppressions[${i}]`;
+    if (!isObj(raw)) throw new DetectionConfigError(p, `must be an object, got ${show(raw)}`);
+    for (const k of Object.keys(raw)) if (!allowed.includes(k)) throw new DetectionConfigError(`${p}.${k}`, 'is not a known key');
+    checkOwnerReason(p, raw);
+    const arr = (k: string, ok: (v: unknown) => boolean, what: string) => {
+      const v = raw[k];
+      if (v === undefined) return;
+      if (!Array.isArray(v) || v.length === 0) throw new DetectionConfigError(`${p}.${k}`, `must be a non-empty array, got ${show(v)}`);
+      v.forEach((x, j) => {
+        if (!ok(x)) throw new DetectionConfigError(`${p}.${k}[${j}]`, `must be ${what}, got ${show(x)}`);
+      });
+    };
+    arr('detectors', (v) => DETECTOR_IDS.includes(v as DetectorId), `a detector id (${DETECTOR_IDS.join(', ')})`);
+    arr('cidrs', (v) => typeof v === 'string' && parseCidr(v) !== null, 'an IP or CIDR');
+    arr('ports', (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535, 'a port 0..65535');
+    arr('interfaceIds', (v) => typeof v === 'string' && v.length > 0, 'an ENI id');
+    arr('accountIds', (v) => typeof v === 'string' && v.length > 0, 'an account id');
+    return raw as unknown as SuppressionRule;
+  });
+}
+
+function checkAllowList(list: unknown[]): AllowListEntry[] {
+  const allowed = ['id', 'owner', 'reason', 'expiresAt', 'cidr', 'side', 'ports', 'includeReverse'];
+  return list.map((raw, i) => {
+    const p = `allowList[${i}]`;
+    if (!isObj(raw)) throw new DetectionConfigError(p, `must be an object, got ${show(raw)}`);
+    for (const k of Object.keys(raw)) if (!allowed.includes(k)) throw new DetectionConfigError(`${p}.${k}`, 'is not a known key');
+    checkOwnerReason(p, raw);
+    if (typeof raw['cidr'] !== 'string' || !parseCidr(raw['cidr'])) throw new DetectionConfigError(`${p}.cidr`, `must be an IP or CIDR, got ${show(raw['cidr'])}`);
+    const side = raw['side'] ?? 'either';
+    if (!['source', 'destination', 'either'].includes(side as string)) throw new DetectionConfigError(`${p}.side`, `must be source, destination or either, got ${show(side)}`);
+    const ports = raw['ports'];
+    if (ports !== undefined && (!Array.isArray(ports) || ports.some((x) => !Number.isInteger(x) || x < 0 || x > 65535))) {
+      throw new DetectionConfigError(`${p}.ports`, `must be an array of ports 0..65535, got ${show(ports)}`);
+    }
+    if (raw['includeReverse'] !== undefined && typeof raw['includeReverse'] !== 'boolean') throw new DetectionConfigError(`${p}.includeReverse`, 'must be true or false');
+    return { includeReverse: true, ...(raw as object), side } as AllowListEntry;
+  });
+}
+
+export function validateDetectionConfig(raw: unknown): DetectionConfig {
+  const def = defaultDetectionConfig();
+  if (raw === undefined || raw === null) return def;
+  const c = merge(def, raw, '') as DetectionConfig;
+  const k = new Checker(c);
+  k.oneOf('role', ['all', 'src', 'dst']);
+  k.posInt('tickSec');
+  k.nonNeg('allowedLatenessSec');
+  k.cidrs('network.internalCidrs');
+  k.ports('network.servicePorts');
+  for (const p of ['network.ephemeralPortMin', 'network.probeMaxPackets', 'network.probeMaxBytesPerPacket', 'state.maxEntriesPerTable', 'state.maxIps', 'state.ipIdleTtlSec', 'state.maxAnomalies', 'aggregation.maxEvidence', 'aggregation.maxTargets', 'aggregation.maxPorts']) k.posInt(p);
+  k.nonNeg('aggregation.episodeGapSec');
+  k.nonNeg('aggregation.heartbeatSec');
+  if (c.aggregation.maxEvidence > 50) throw new DetectionConfigError('aggregation.maxEvidence', `must be ≤ 50 (AnomalyV1 limit), got ${c.aggregation.maxEvidence}`);
+  if (c.aggregation.maxTargets > 200) throw new DetectionConfigError('aggregation.maxTargets', `must be ≤ 200 (AnomalyV1 limit), got ${c.aggregation.maxTargets}`);
+  if (c.aggregation.maxPorts > 2000) throw new DetectionConfigError('aggregation.maxPorts', `must be ≤ 2000 (AnomalyV1 limit), got ${c.aggregation.maxPorts}`);
+  checkDetectors(k, c);
+  const longest = Math.max(
+    c.detectors.beaconing.lookbackSec, c.detectors['unusual-port'].portTtlSec, c.detectors.ddos.baselineTtlSec,
+    c.detectors.exfiltration.baselineTtlSec, c.detectors['unusual-port'].learningPeriodSec,
+  );
+  if (c.state.ipIdleTtlSec < longest) {
+    throw new DetectionConfigError('state.ipIdleTtlSec', `must be ≥ the longest state TTL (${longest} s) so no live state refers to a recycled address, got ${c.state.ipIdleTtlSec}`);
+  }
+  c.suppressions = checkSuppressions(c.suppressions as unknown[]);
+  c.allowList = checkAllowList(c.allowList as unknown[]);
+  const ids = new Set<string>();
+  for (const [p, list] of [['suppressions', c.suppressions], ['allowList', c.allowList]] as const) {
+    list.forEach((e, i) => {
+      if (ids.has(`${p}:${e.id}`)) throw new DetectionConfigError(`${p}[${i}].id`, `duplicates id ${JSON.stringify(e.id)}`);
+      ids.add(`${p}:${e.id}`);
+    });
+  }
+  return c;
+}
+

@@ -1,0 +1,391 @@
+/**
+ * beaconing (+ strobe): per (source, destination, port, protocol) pair, the
+ * start of every new session is a beat. A record continues a session when it
+ * has the source port of a recent session (TCP), or also arrives within
+ * sessionGapSec (UDP/other). At each evaluation tick, pairs with new beats are
+ * scored over the lookback (beacon-score.ts). Pairs with a strobe's rate of
+ * sessions are reported as strobes and not beacon-scored (RITA). Keyed by source.
+ */
+import { Mark } from '@flowguard/contracts';
+import type { BeaconingConfig, StrobeConfig } from '../config/detection-config';
+import type { PreparedBatch } from '../engine/prepared-batch';
+import { RowFlag } from '../engine/prepared-batch';
+import { KeyIndex, compactColumn, ensureCapacity } from '../state/key-index';
+import { TumblingWindows } from '../state/windows';
+import { scoreBeacon } from './beacon-score';
+import type { C2Pairs } from './c2-pairs';
+import { type Candidate, type Detector, type EngineContext, clamp01, raiseSeverity, ratioConfidence, signal } from './detector';
+
+/** beat record layout in a pair's ring: start, end, bytes, packets, srcPort */
+const STRIDE = 5;
+const RECENT = 4;
+const TCP_REUSE_GAP = 3600;
+/** ports where a regular heartbeat is the protocol's normal behaviour of web clients; anything else is T1571 */
+const STANDARD_PORTS = new Set([80, 443, 53, 8080, 8443, 123]);
+const WEB_PORTS = new Set([80, 443, 8080, 8443]);
+
+class Ring {
+  data: Float64Array;
+  head = 0;
+  count = 0;
+  constructor(private readonly max: number) {
+    this.data = new Float64Array(4 * STRIDE);
+  }
+  get cap(): number {
+    return this.data.length / STRIDE;
+  }
+  push(start: number, end: number, bytes: number, packets: number, sport: number): number {
+    if (this.count === this.cap && this.cap < this.max) {
+      // grow, unrolling the ring
+      const next = new Float64Array(Math.min(this.max, this.cap * 2) * STRIDE);
+      for (let k = 0; k < this.count; k++) next.set(this.data.subarray(this.slot(k) * STRIDE, this.slot(k) * STRIDE + STRIDE), k * STRIDE);
+      this.data = next;
+      this.head = 0;
+    }
+    let s: number;
+    if (this.count < this.cap) s = (this.head + this.count++) % this.cap;
+    else {
+      s = this.head;
+      this.head = (this.head + 1) % this.cap;
+    }
+    const o = s * STRIDE;
+    this.data[o] = start;
+    this.data[o + 1] = end;
+    this.data[o + 2] = bytes;
+    this.data[o + 3] = packets;
+    this.data[o + 4] = sport;
+    return s;
+  }
+  /** physical slot of the k-th oldest beat */
+  slot(k: number): number {
+    return (this.head + k) % this.cap;
+  }
+}
+
+class StrobeWindow {
+  readonly pairs = new KeyIndex(3, 64, 1 << 20);
+  count = new Int32Array(64);
+  reset(): void {
+    this.count.fill(0, 0, this.pairs.size);
+    this.pairs.clear();
+  }
+}
+
+export class BeaconingDetector implements Detector {
+  readonly id = 'beaconing' as const;
+  readonly name = 'beaconing';
+  readonly keying = 'src' as const;
+  private readonly pairs: KeyIndex;
+  private rings: (Ring | null)[] = [];
+  private recentPort = new Int32Array(1024 * RECENT).fill(-1);
+  private recentEnd = new Float64Array(1024 * RECENT);
+  private recentSlot = new Int32Array(1024 * RECENT);
+  private recentNext = new Uint8Array(1024);
+  private lastSeen = new Float64Array(1024);
+  private eni = new Int32Array(1024);
+  private account = new Int32Array(1024);
+  private dirty = new Uint8Array(1024);
+  private strobeUntil = new Float64Array(1024);
+  private dirtyList: number[] = [];
+  private nextTick = -Infinity;
+  private readonly strobes: TumblingWindows<StrobeWindow>;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly cfg: BeaconingConfig,
+    private readonly strobe: StrobeConfig,
+    private readonly c2: C2Pairs,
+  ) {
+    this.pairs = new KeyIndex(3, 4096, cfg.maxPairs);
+    this.strobes = new TumblingWindows(strobe.windowSec, () => new StrobeWindow(), (w) => w.reset());
+  }
+
+  private grow(n: number): void {
+    if (n <= this.lastSeen.length) return;
+    const old = this.lastSeen.length;
+    this.lastSeen = ensureCapacity(this.lastSeen, n);
+    this.eni = ensureCapacity(this.eni, n);
+    this.account = ensureCapacity(this.account, n);
+    this.dirty = ensureCapacity(this.dirty, n);
+    this.strobeUntil = ensureCapacity(this.strobeUntil, n);
+    this.recentNext = ensureCapacity(this.recentNext, n);
+    this.recentPort = ensureCapacity(this.recentPort, this.lastSeen.length * RECENT);
+    this.recentEnd = ensureCapacity(this.recentEnd, this.lastSeen.length * RECENT);
+    this.recentSlot = ensureCapacity(this.recentSlot, this.lastSeen.length * RECENT);
+    this.recentPort.fill(-1, old * RECENT);
+  }
+
+  ingest(p: PreparedBatch): void {
+    const b = p.batch;
+    const gap = this.cfg.sessionGapSec;
+    for (let k = p.from; k < p.to; k++) {
+      const i = p.rows[k] as number;
+      const f = p.flags[i] as number;
+      if (f & (RowFlag.RESPONSE | RowFlag.DST_NON_UNICAST)) continue;
+      // inbound connections from the internet are not our workloads calling out
+      if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL)) === RowFlag.DST_LOCAL) continue;
+      if (((b.marks[i] as number) & Mark.HEALTH_CHECK) !== 0) continue;
+      const proto = b.protocol[i] as number;
+      const src = p.srcIp[i] as number;
+      const dst = p.dstIp[i] as number;
+      const key = ((b.dstPort[i] as number) & 0xffff) | ((proto & 0xff) << 16);
+      const e = this.pairs.upsert(src, dst, key);
+      if (e < 0) {
+        this.ctx.evicted(this.name);
+        continue;
+      }
+      if (this.pairs.added) {
+        this.grow(this.pairs.size);
+        this.rings[e] = null;
+        this.recentNext[e] = 0;
+        this.recentPort.fill(-1, e * RECENT, e * RECENT + RECENT);
+        this.eni[e] = p.eni[i] as number;
+        this.account[e] = p.account[i] as number;
+        this.dirty[e] = 0;
+        this.strobeUntil[e] = 0;
+      }
+      const start = b.start[i] as number;
+      const end = b.end[i] as number;
+      const sport = b.srcPort[i] as number;
+      const bytes = Math.max(0, b.bytes[i] as number);
+      const packets = Math.max(0, b.packets[i] as number);
+      if (start > (this.lastSeen[e] as number)) this.lastSeen[e] = start;
+      const tcp = proto === 6;
+      let ring = this.rings[e] ?? null;
+      let continued = false;
+      for (let r = 0; r < RECENT; r++) {
+        const o = e * RECENT + r;
+        if (this.recentPort[o] !== sport) continue;
+        const since = start - (this.recentEnd[o] as number);
+        if (since <= (tcp ? TCP_REUSE_GAP : gap) && ring) {
+          const s = (this.recentSlot[o] as number) * STRIDE;
+          ring.data[s + 2] = (ring.data[s + 2] as number) + bytes;
+          ring.data[s + 3] = (ring.data[s + 3] as number) + packets;
+          if (end > (ring.data[s + 1] as number)) ring.data[s + 1] = end;
+          if (end > (this.recentEnd[o] as number)) this.recentEnd[o] = end;
+          continued = true;
+        }
+        break;
+      }
+      if (continued) continue;
+      if (!ring) {
+        ring = new Ring(this.cfg.maxBeatsPerPair);
+        this.rings[e] = ring;
+      }
+      const slot = ring.push(start, end, bytes, packets, sport);
+      const r = this.recentNext[e] as number;
+      const o = e * RECENT + r;
+      this.recentPort[o] = sport;
+      this.recentEnd[o] = end;
+      this.recentSlot[o] = slot;
+      this.recentNext[e] = (r + 1) % RECENT;
+      if (!this.dirty[e]) {
+        this.dirty[e] = 1;
+        this.dirtyList.push(e);
+      }
+      if (this.strobe.enabled) {
+        const w = this.strobes.at(start);
+        const se = w.pairs.upsert(src, dst, key);
+        if (se >= 0) {
+          if (w.pairs.added) w.count = ensureCapacity(w.count, w.pairs.size);
+          w.count[se]++;
+        }
+      }
+    }
+  }
+
+  advance(watermark: number, out: Candidate[]): void {
+    if (this.strobe.enabled) this.strobes.closeUpTo(watermark, (w, s, e) => this.closeStrobe(w, s, e, out));
+    if (!this.cfg.enabled) return;
+    const every = this.cfg.evaluateEverySec;
+    if (this.nextTick === -Infinity) {
+      if (this.dirtyList.length === 0) return;
+      let first = Infinity;
+      for (const e of this.dirtyList) first = Math.min(first, this.firstBeat(e));
+      this.nextTick = first - (first % every) + every;
+    }
+    while (this.nextTick <= watermark) {
+      this.evaluate(this.nextTick, out);
+      this.nextTick += every;
+      if (this.dirtyList.length === 0) {
+        // jump over idle ticks
+        this.nextTick = -Infinity;
+        break;
+      }
+    }
+  }
+
+  private firstBeat(e: number): number {
+    const ring = this.rings[e];
+    if (!ring || ring.count === 0) return Infinity;
+    let m = Infinity;
+    for (let k = 0; k < ring.count; k++) m = Math.min(m, ring.data[ring.slot(k) * STRIDE] as number);
+    return m;
+  }
+
+  private evaluate(tick: number, out: Candidate[]): void {
+    const c = this.cfg;
+    const from = tick - c.lookbackSec;
+    const keep: number[] = [];
+    for (const e of this.dirtyList) {
+      const ring = this.rings[e];
+      if (!ring) {
+        this.dirty[e] = 0;
+        continue;
+      }
+      const idx: number[] = [];
+      let later = false;
+      for (let k = 0; k < ring.count; k++) {
+        const t = ring.data[ring.slot(k) * STRIDE] as number;
+        if (t >= tick) later = true;
+        else if (t >= from) idx.push(ring.slot(k));
+      }
+      if (later) keep.push(e);
+      else this.dirty[e] = 0;
+      if (idx.length < c.minConnections || (this.strobeUntil[e] as number) > tick) continue;
+      idx.sort((a, b) => (ring.data[a * STRIDE] as number) - (ring.data[b * STRIDE] as number));
+      const times = Float64Array.from(idx, (s) => ring.data[s * STRIDE] as number);
+      if ((times[times.length - 1] as number) - (times[0] as number) < c.minSpanSec) continue;
+      const bytes = Float64Array.from(idx, (s) => ring.data[s * STRIDE + 2] as number);
+      const sc = scoreBeacon(times, bytes, from, tick, c.weights);
+      if (sc.medianInterval < c.minIntervalSec) continue;
+      const cvFires = sc.cvFolded <= c.maxIntervalCv;
+      if (!cvFires && sc.score < c.minScore) continue;
+      out.push(this.describe(e, ring, idx, sc, cvFires, tick));
+    }
+    this.dirtyList = keep;
+  }
+
+  private describe(e: number, ring: Ring, idx: number[], sc: ReturnType<typeof scoreBeacon>, cvFires: boolean, tick: number): Candidate {
+    const ctx = this.ctx;
+    const c = this.cfg;
+    const srcId = this.pairs.key(e, 0);
+    const dstId = this.pairs.key(e, 1);
+    const key = this.pairs.key(e, 2);
+    const port = key & 0xffff;
+    const protocol = key >> 16;
+    const src = ctx.ips.str(srcId);
+    const dst = ctx.ips.str(dstId);
+    this.c2.mark(srcId, dstId, tick);
+    const cvConf = cvFires ? 0.6 + 0.4 * (1 - sc.cvFolded / c.maxIntervalCv) : 0;
+    const volume = Math.min(1, sc.beats / (2 * c.minConnections));
+    const confidence = clamp01(Math.max(sc.score, cvConf) * (0.8 + 0.2 * volume));
+    const veryRegular = cvFires && sc.cvFolded <= c.maxIntervalCv / 2 && sc.beats >= 2 * c.minConnections;
+    // web-port polling every few minutes or slower is what update and telemetry clients do
+    const webPolling = WEB_PORTS.has(port) && sc.medianInterval >= c.webPollingIntervalSec;
+    const steps = webPolling ? -1 : veryRegular ? 1 : 0;
+    const evidence = idx.slice(-ctx.config.aggregation.maxEvidence).map((s) => {
+      const o = s * STRIDE;
+      return {
+        ...(ctx.enis.str(this.eni[e] as number) ? { interfaceId: ctx.enis.str(this.eni[e] as number) } : {}),
+        srcAddr: src, dstAddr: dst, srcPort: ring.data[o + 4] as number, dstPort: port, protocol,
+        packets: ring.data[o + 3] as number, bytes: ring.data[o + 2] as number,
+        start: ring.data[o] as number, end: ring.data[o + 1] as number, action: 'ACCEPT',
+      };
+    });
+    const first = ring.data[(idx[0] as number) * STRIDE] as number;
+    const last = ring.data[(idx[idx.length - 1] as number) * STRIDE + 1] as number;
+    const account = ctx.accounts.str(this.account[e] as number);
+    return {
+      detector: this.id,
+      entity: `${src}>${dst}:${port}/${protocol}`,
+      windowStart: tick - c.evaluateEverySec,
+      windowEnd: tick,
+      firstSeen: first,
+      lastSeen: last,
+      severity: raiseSeverity(c.severity, steps),
+      confidence,
+      score: sc.score,
+      magnitude: sc.beats,
+      actor: src,
+      targets: [dst],
+      ports: [port],
+      protocol,
+      mitre: STANDARD_PORTS.has(port) ? ['T1071'] : ['T1071', 'T1571'],
+      summary: `${src} connected to ${dst}:${port} ${sc.beats} times about every ${Math.round(sc.medianInterval)} s ` +
+        `(interval CV ${(sc.cvFolded * 100).toFixed(1)}% after ${sc.missedBeats} missed beats, RITA-style score ${sc.score})`,
+      signals: [
+        signal('beats', sc.beats, c.minConnections),
+        signal('medianIntervalSec', sc.medianInterval),
+        signal('intervalCv', sc.cv),
+        signal('intervalCvFolded', sc.cvFolded, c.maxIntervalCv, 'FR2.3: missed beats folded'),
+        signal('missedBeats', sc.missedBeats),
+        signal('score', sc.score, c.minScore, 'RITA-style: weights ts/ds/dur/hist'),
+        signal('tsScore', sc.ts, undefined, `Bowley skew ${sc.tsSkew.toFixed(2)}, MAD ${sc.tsMad.toFixed(2)}`),
+        signal('dsScore', sc.ds, undefined, 'size regularity'),
+        signal('durScore', sc.dur, undefined, 'coverage/consistency of the lookback'),
+        signal('histScore', sc.hist, undefined, '24-bin histogram regularity'),
+        signal('medianBytes', sc.medianBytes),
+        ...(webPolling ? [signal('webPolling', 1, undefined, `web port polled every ≥ ${c.webPollingIntervalSec} s: severity lowered`)] : []),
+      ],
+      evidence,
+      interfaceIds: ctx.enis.str(this.eni[e] as number) ? [ctx.enis.str(this.eni[e] as number)] : [],
+      ...(account ? { accountId: account } : {}),
+    };
+  }
+
+  private closeStrobe(w: StrobeWindow, start: number, end: number, out: Candidate[]): void {
+    const s = this.strobe;
+    for (let k = 0; k < w.pairs.size; k++) {
+      const n = w.count[k] as number;
+      if (n < s.minConnections) continue;
+      const srcId = w.pairs.key(k, 0);
+      const dstId = w.pairs.key(k, 1);
+      const key = w.pairs.key(k, 2);
+      const e = this.pairs.find(srcId, dstId, key);
+      if (e >= 0) this.strobeUntil[e] = end + this.cfg.lookbackSec;
+      const src = this.ctx.ips.str(srcId);
+      const dst = this.ctx.ips.str(dstId);
+      const port = key & 0xffff;
+      const protocol = key >> 16;
+      const eni = e >= 0 ? this.ctx.enis.str(this.eni[e] as number) : '';
+      out.push({
+        detector: 'strobe',
+        entity: `${src}>${dst}:${port}/${protocol}`,
+        windowStart: start, windowEnd: end, firstSeen: start, lastSeen: end,
+        severity: s.severity,
+        confidence: ratioConfidence(n / s.minConnections),
+        score: Math.round((n / s.minConnections) * 100) / 100,
+        magnitude: n,
+        actor: src, targets: [dst], ports: [port], protocol,
+        mitre: ['T1071'],
+        summary: `${src} opened ${n} sessions to ${dst}:${port} within ${s.windowSec} s (strobe: too frequent to score as a beacon)`,
+        signals: [signal('sessions', n, s.minConnections), signal('windowSec', s.windowSec)],
+        evidence: [],
+        interfaceIds: eni ? [eni] : [],
+      });
+    }
+  }
+
+  maintain(watermark: number): void {
+    const before = watermark - this.cfg.lookbackSec;
+    const n = this.pairs.size;
+    if (n === 0) return;
+    const keep = new Uint8Array(n);
+    let dropped = 0;
+    for (let e = 0; e < n; e++) {
+      if ((this.lastSeen[e] as number) >= before || this.dirty[e]) keep[e] = 1;
+      else dropped++;
+    }
+    if (dropped === 0) return;
+    const remap = this.pairs.compact(keep);
+    const rings: (Ring | null)[] = new Array(this.pairs.size).fill(null);
+    for (let e = 0; e < n; e++) {
+      const to = remap[e] as number;
+      if (to < 0) continue;
+      rings[to] = this.rings[e] ?? null;
+      for (let r = 0; r < RECENT; r++) {
+        this.recentPort[to * RECENT + r] = this.recentPort[e * RECENT + r] as number;
+        this.recentEnd[to * RECENT + r] = this.recentEnd[e * RECENT + r] as number;
+        this.recentSlot[to * RECENT + r] = this.recentSlot[e * RECENT + r] as number;
+      }
+    }
+    this.rings = rings;
+    for (const col of [this.lastSeen, this.eni, this.account, this.dirty, this.strobeUntil, this.recentNext]) compactColumn(col, remap);
+    this.dirtyList = this.dirtyList.map((e) => remap[e] as number).filter((e) => e >= 0);
+  }
+
+  stateSize(): number {
+    return this.pairs.size;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * exfiltration: bytes leaving a workload for one external destination per
+ * window, against the workload's own baseline (EWMA of its total egress) and
+ * an absolute floor; plus single huge flows. Response records count too: data
+ * pulled from our server leaves just the same. Keyed by source.
+ */
+import type { ExfiltrationConfig } from '../config/detection-config';
+import type { PreparedBatch } from '../engine/prepared-batch';
+import { RowFlag } from '../engine/prepared-batch';
+import { EvidenceSampler } from '../state/evidence-sampler';
+import { EwmaBaselines } from '../state/ewma';
+import { KeyIndex, ensureCapacity } from '../state/key-index';
+import { TumblingWindows } from '../state/windows';
+import type { C2Pairs } from './c2-pairs';
+import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
+
+class ExfilWindow {
+  readonly pairs = new KeyIndex(2, 64, 1 << 22);
+  readonly srcs = new KeyIndex(1, 64, 1 << 22);
+  bytes = new Float64Array(64);
+  packets = new Float64Array(64);
+  records = new Int32Array(64);
+  maxRecord = new Float64Array(64);
+  first = new Uint32Array(64);
+  last = new Uint32Array(64);
+  srcBytes = new Float64Array(64);
+  readonly evidence: EvidenceSampler;
+  constructor(maxEvidence: number) {
+    this.evidence = new EvidenceSampler(maxEvidence);
+  }
+  reset(): void {
+    const n = this.pairs.size;
+    for (const a of [this.bytes, this.packets, this.records, this.maxRecord]) a.fill(0, 0, n);
+    this.srcBytes.fill(0, 0, this.srcs.size);
+    this.pairs.clear();
+    this.srcs.clear();
+    this.evidence.clear();
+  }
+}
+
+const TOTAL = -1;
+
+export class ExfiltrationDetector implements Detector {
+  readonly id = 'exfiltration' as const;
+  readonly name = 'exfiltration';
+  readonly keying = 'src' as const;
+  private readonly windows: TumblingWindows<ExfilWindow>;
+  private readonly baselines: EwmaBaselines;
+
+  constructor(private readonly ctx: EngineContext, private readonly cfg: ExfiltrationConfig, private readonly c2: C2Pairs) {
+    this.windows = new TumblingWindows(cfg.windowSec, () => new ExfilWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset());
+    this.baselines = new EwmaBaselines(1, cfg.ewmaAlpha, cfg.windowSec, ctx.config.state.maxEntriesPerTable);
+  }
+
+  ingest(p: PreparedBatch): void {
+    const b = p.batch;
+    const hot = this.cfg.minBytes / 2;
+    for (let k = p.from; k < p.to; k++) {
+      const i = p.rows[k] as number;
+      const f = p.flags[i] as number;
+      if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) continue;
+      const bytes = b.bytes[i] as number;
+      if (!(bytes > 0)) continue;
+      const start = b.start[i] as number;
+      const w = this.windows.at(start);
+      const src = p.srcIp[i] as number;
+      const e = w.pairs.upsert(src, p.dstIp[i] as number);
+      const s = w.srcs.upsert(src);
+      if (e < 0 || s < 0) {
+        this.ctx.evicted(this.name);
+        continue;
+      }
+      if (w.pairs.added) {
+        if (e >= w.bytes.length) {
+          w.bytes = ensureCapacity(w.bytes, e + 1);
+          w.packets = ensureCapacity(w.packets, e + 1);
+          w.records = ensureCapacity(w.records, e + 1);
+          w.maxRecord = ensureCapacity(w.maxRecord, e + 1);
+          w.first = ensureCapacity(w.first, e + 1);
+          w.last = ensureCapacity(w.last, e + 1);
+        }
+        w.first[e] = start;
+        w.last[e] = b.end[i] as number;
+      }
+      if (w.srcs.added && s >= w.srcBytes.length) w.srcBytes = ensureCapacity(w.srcBytes, s + 1);
+      w.bytes[e] += bytes;
+      w.srcBytes[s] += bytes;
+      w.packets[e] += Math.max(0, b.packets[i] as number);
+      w.records[e]++;
+      if (bytes > (w.maxRecord[e] as number)) w.maxRecord[e] = bytes;
+      if (start < (w.first[e] as number)) w.first[e] = start;
+      if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
+      // keep the biggest movers' records: sample once the pair is half way to the floor
+      if ((w.bytes[e] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
+      else w.evidence.sample(e, p, i, 1);
+    }
+  }
+
+  advance(watermark: number, out: Candidate[]): void {
+    this.windows.closeUpTo(watermark, (w, s, e) => this.close(w, s, e, out));
+  }
+
+  private close(w: ExfilWindow, start: number, end: number, out: Candidate[]): void {
+    const c = this.cfg;
+    const v = new Float64Array(1);
+    const srcBaseline = new Map<number, { base: number; warm: boolean; total: number }>();
+    for (let s = 0; s < w.srcs.size; s++) {
+      const src = w.srcs.key(s, 0);
+      const be = this.baselines.entry(src, TOTAL);
+      const total = w.srcBytes[s] as number;
+      srcBaseline.set(src, be >= 0 ? { base: this.baselines.baseline(be, 0, start), warm: this.baselines.age(be, start) >= c.warmupWindows, total } : { base: 0, warm: false, total });
+    }
+    for (let e = 0; e < w.pairs.size; e++) {
+      const bytes = w.bytes[e] as number;
+      const maxRecord = w.maxRecord[e] as number;
+      const src = w.pairs.key(e, 0);
+      const dst = w.pairs.key(e, 1);
+      const sb = srcBaseline.get(src) as { base: number; warm: boolean; total: number };
+      const pe = bytes >= c.minBytes / 10 ? this.baselines.entry(src, dst) : this.baselines.find(src, dst);
+      const pairBase = pe >= 0 ? this.baselines.baseline(pe, 0, start) : 0;
+      const pairWarm = pe >= 0 && this.baselines.age(pe, start) >= c.warmupWindows;
+      let kind: string | null = null;
+      let threshold = c.minBytes;
+      if (maxRecord >= c.singleFlowBytes) {
+        kind = 'single-flow';
+        threshold = c.singleFlowBytes;
+      } else if (bytes >= c.minBytes) {
+        if (!sb.warm) {
+          if (bytes >= c.coldMinBytes) {
+            kind = 'volume (no baseline yet)';
+            threshold = c.coldMinBytes;
+          }
+        } else if (sb.total >= c.relativeFactor * sb.base && !(pairWarm && bytes < c.relativeFactor * pairBase)) {
+          kind = 'volume above baseline';
+          threshold = Math.max(c.minBytes, c.relativeFactor * sb.base);
+        }
+      }
+      if (kind) out.push(this.describe(w, e, start, end, kind, threshold, sb, pairBase));
+      if (pe >= 0) {
+        v[0] = kind ? pairBase : bytes; // an exfiltration does not teach itself as normal
+        this.baselines.update(pe, start, v);
+      }
+    }
+    for (const [src, sb] of srcBaseline) {
+      const be = this.baselines.find(src, TOTAL);
+      if (be < 0) continue;
+      v[0] = sb.warm && sb.total >= c.relativeFactor * sb.base ? sb.base : sb.total;
+      this.baselines.update(be, start, v);
+    }
+  }
+
+  private describe(w: ExfilWindow, e: number, start: number, end: number, kind: string, threshold: number, sb: { base: number; warm: boolean; total: number }, pairBase: number): Candidate {
+    const ctx = this.ctx;
+    const srcId = w.pairs.key(e, 0);
+    const dstId = w.pairs.key(e, 1);
+    const src = ctx.ips.str(srcId);
+    const dst = ctx.ips.str(dstId);
+    const bytes = w.bytes[e] as number;
+    const value = kind === 'single-flow' ? (w.maxRecord[e] as number) : bytes;
+    const overC2 = this.c2.has(srcId, dstId, end);
+    const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
+    return {
+      detector: this.id,
+      entity: `${src}>${dst}`,
+      windowStart: start,
+      windowEnd: end,
+      firstSeen: w.first[e] as number,
+      lastSeen: w.last[e] as number,
+      severity: raiseSeverity(this.cfg.severity, decades(value, threshold) + (overC2 ? 1 : 0)),
+      confidence: ratioConfidence(value / threshold) * (kind === 'single-flow' ? 0.8 : 1),
+      score: Math.round((value / threshold) * 100) / 100,
+      magnitude: bytes,
+      actor: src,
+      targets: [dst],
+      ports: [],
+      mitre: overC2 ? ['T1041'] : ['T1048'],
+      summary: `${src} sent ${mb(bytes)} to ${dst} in ${this.cfg.windowSec} s (${kind}; its usual total egress ${mb(sb.base)} per window)` +
+        (overC2 ? '; the pair was flagged as beaconing' : ''),
+      signals: [
+        signal('bytesOut', bytes, Math.round(threshold)),
+        signal('largestRecordBytes', w.maxRecord[e] as number, this.cfg.singleFlowBytes),
+        signal('sourceTotalBytes', sb.total),
+        signal('sourceBaselineBytes', sb.base, undefined, sb.warm ? 'EWMA, warm' : 'not enough history'),
+        signal('pairBaselineBytes', pairBase),
+        signal('records', w.records[e] as number),
+      ],
+      evidence: w.evidence.refs(e, ctx.names),
+      ...w.evidence.context(e, ctx.names),
+    };
+  }
+
+  maintain(watermark: number): void {
+    this.baselines.expire(watermark - this.cfg.baselineTtlSec);
+  }
+
+  stateSize(): number {
+    return this.baselines.size;
+  }
+}
