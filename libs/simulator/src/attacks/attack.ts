@@ -2,7 +2,7 @@ import type { Estate, Host, HostRole } from '../estate/estate';
 import { ConnectionWriter } from '../output/connection.writer';
 import type { FlowSink } from '../output/flow-sink';
 import { Prng } from '../random/prng';
-import type { DetectorName, GroundTruthEntry, IntensityLevel } from '../truth/ground-truth';
+import type { DetectorName, GroundTruthEntry, IntensityLevel, RelatedDetector } from '../truth/ground-truth';
 
 /**
  * What an attack variant builds at plan time: who, against whom, for how long,
@@ -16,7 +16,7 @@ export interface AttackDraft {
   direction: GroundTruthEntry['direction'];
   description: string;
   mitre: string[];
-  related: DetectorName[];
+  related: RelatedDetector[];
   actor: number | null;
   actors?: number[];
   targets: number[];

@@ -58,7 +58,7 @@ function beacon(
   const beats = beatOffsets(ctx.rng, o.periodS, o.jitter, o.missed, o.minutes);
   return {
     detector: 'beaconing', variant: o.variant, level: o.level, direction: 'outbound', description: o.description,
-    mitre: o.mitre, related: ['unusual-port', 'long-connection', 'malicious-ip'], actor: o.actor.addr, targets: [o.c2],
+    mitre: o.mitre, related: ['unusual-port', 'long-connection', 'malicious-ip', 'strobe'], actor: o.actor.addr, targets: [o.c2],
     ports: [o.port], protocol: TCP, windows: o.minutes,
     intensity: (len) => ({ periodSeconds: o.periodS, jitter: o.jitter, missedBeats: o.missed, beats: beats.filter((b) => b < len * WINDOW).length }),
     emit(w, t0, sink, rng, c) {

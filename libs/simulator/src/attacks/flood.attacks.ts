@@ -14,7 +14,7 @@ export function ddosVariants(ctx: AttackContext): Record<string, () => AttackDra
       return {
         detector: 'ddos', variant: 'syn-flood', level: 'high', direction: 'inbound',
         description: 'spoofed SYN flood against LB node A on 443 from 1,500 sources for 15 minutes',
-        mitre: ['T1499.001', 'T1498'], related: ['port-scan'], actor: null, actors: pool, targets: [lbA.addr],
+        mitre: ['T1499.001', 'T1498'], related: ['port-scan', 'strobe'], actor: null, actors: pool, targets: [lbA.addr],
         ports: [443], protocol: TCP, windows: 15, intensity: { sources: pool.length, synPerMinute: 120000 },
         emit(_w, t0, sink, rng, c) {
           for (let k = 0; k < 1200; k++) {
@@ -55,7 +55,7 @@ export function ddosVariants(ctx: AttackContext): Record<string, () => AttackDra
       return {
         detector: 'ddos', variant: 'many-source', level: 'medium', direction: 'inbound',
         description: 'HTTPS request flood from a 400-bot botnet against the load balancer for 15 minutes (4 connections/min each)',
-        mitre: ['T1499.002'], related: [], actor: null, actors: bots, targets: [lbA.addr, lbB.addr], ports: [443],
+        mitre: ['T1499.002'], related: ['strobe'], actor: null, actors: bots, targets: [lbA.addr, lbB.addr], ports: [443],
         protocol: TCP, windows: 15, intensity: { sources: bots.length, connectionsPerMinute: 1600 },
         emit(_w, t0, sink, rng, c) {
           for (const bot of bots) {
@@ -75,7 +75,7 @@ export function ddosVariants(ctx: AttackContext): Record<string, () => AttackDra
       return {
         detector: 'ddos', variant: 'http-flood-single', level: 'medium', direction: 'inbound',
         description: 'LOIC-style HTTP flood from one address: 300 connections/min to the LB for 30 minutes',
-        mitre: ['T1499.002'], related: ['brute-force'], actor, targets: [lbA.addr], ports: [443], protocol: TCP,
+        mitre: ['T1499.002'], related: ['brute-force', 'strobe'], actor, targets: [lbA.addr], ports: [443], protocol: TCP,
         windows: 30, intensity: { sources: 1, connectionsPerMinute: 300 },
         emit(_w, t0, sink, rng, c) {
           for (let k = 0; k < 300; k++) {

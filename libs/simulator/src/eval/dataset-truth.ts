@@ -1,6 +1,6 @@
 import type { FlowBatch } from '@flowguard/contracts';
 import { IpSet, PRIVATE_CIDRS } from '@flowguard/threat-intel';
-import type { DetectorName, GroundTruthEntry, IntensityLevel } from '../truth/ground-truth';
+import type { DetectorName, GroundTruthEntry, IntensityLevel, RelatedDetector } from '../truth/ground-truth';
 
 /** One line of a `X.labels.tsv` file: aligned with record N of `X.vpc.log`. */
 export interface LabelRow {
@@ -72,12 +72,12 @@ export const SHAPE = {
   authPorts: [21, 22, 23, 2323, 3389, 5900, 1433, 3306, 5985, 5986],
 } as const;
 
-const RELATED: Record<string, DetectorName[]> = {
+const RELATED: Record<string, RelatedDetector[]> = {
   'port-scan': ['port-sweep', 'unusual-port', 'malicious-ip', 'brute-force'],
   'port-sweep': ['port-scan', 'unusual-port', 'malicious-ip'],
   'brute-force': ['port-scan', 'unusual-port', 'malicious-ip'],
-  ddos: ['brute-force', 'port-scan'],
-  beaconing: ['long-connection', 'unusual-port', 'malicious-ip'],
+  ddos: ['brute-force', 'port-scan', 'strobe'],
+  beaconing: ['long-connection', 'unusual-port', 'malicious-ip', 'strobe'],
 };
 
 export interface DatasetTruth {

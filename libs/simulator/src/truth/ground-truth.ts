@@ -4,6 +4,12 @@ export const DETECTORS = [
   'brute-force', 'exfiltration', 'unusual-port', 'malicious-ip',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
+/**
+ * Detectors the engine also runs that no attack is injected for: they can only
+ * appear as `related` (e.g. a strobe is a beacon or flood seen from another angle).
+ */
+export const SECONDARY_DETECTORS = ['strobe', 'telemetry-gap'] as const;
+export type RelatedDetector = DetectorName | (typeof SECONDARY_DETECTORS)[number];
 
 export type IntensityLevel = 'high' | 'medium' | 'low';
 
@@ -34,7 +40,7 @@ export interface GroundTruthEntry {
   intensity: { level: IntensityLevel } & Record<string, number | string>;
   mitre: string[];
   /** other detectors that may legitimately fire on this event: not FPs, not required for recall */
-  related: DetectorName[];
+  related: RelatedDetector[];
   /** flow records written for this event */
   records: number;
   description: string;
