@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AnomalyV1 } from '@flowguard/contracts';
 import {
-  clampLimit, cloneRecord, validateAnomaly, type AnomalyQuery, type AnomalyRepository, type Page,
+  anomalyRetentionBase, clampLimit, cloneRecord, validateAnomaly, type AnomalyQuery, type AnomalyRepository, type Page,
 } from '@flowguard/persistence';
 import { isConditionalCheckFailed } from './dynamo-errors';
 import { queryPage, queryShardedPage, shardOf, type IndexSpec, type Item, type PartitionQuery } from './dynamo-query';
@@ -9,7 +9,7 @@ import { AnomalyTable } from './dynamo-tables';
 
 export interface DynamoAnomalyRepositoryOptions {
   readonly tableName: string;
-  /** TTL: an anomaly expires this long after its lastSeen (default 90 days) */
+  /** TTL: an anomaly expires this long after its lastSeen, or its last write if later (default 90 days) */
   readonly retentionDays?: number;
   /**
    * Partitions of the list-all index. More shards spread a burst of anomaly
@@ -45,7 +45,7 @@ export class DynamoAnomalyRepository implements AnomalyRepository {
     const item: Item = {
       ...a,
       [AnomalyTable.allKey]: this.shards[shardOf(a.anomalyId, this.shards.length)],
-      [AnomalyTable.ttl]: a.lastSeen + this.retentionSeconds,
+      [AnomalyTable.ttl]: anomalyRetentionBase(a) + this.retentionSeconds,
       ...(a.actor ? { [AnomalyTable.actorKey]: a.actor } : {}),
     };
     try {

@@ -77,7 +77,9 @@ describe('DynamoIncidentRepository lifecycle details', () => {
   it('sets a TTL when an incident is closed and removes it when reopened', async () => {
     const tableName = await freshTable();
     const repo = new DynamoIncidentRepository(env.clients.doc, { tableName, closedRetentionDays: 30 });
-    const inc = (await repo.create(sampleIncident())).incident;
+    // current timestamps: an expiry in the past would let DynamoDB Local's sweeper delete the item mid-test
+    const now = Date.now();
+    const inc = (await repo.create(sampleIncident({ createdAt: now, updatedAt: now, timeline: [] }))).incident;
     const ttl = async () => (await env.clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: inc.incidentId } }))).Item?.[IncidentTable.ttl];
     expect(await ttl()).toBeUndefined();
     const closedAt = inc.createdAt + 60_000;
@@ -85,8 +87,11 @@ describe('DynamoIncidentRepository lifecycle details', () => {
     expect(await ttl()).toBe(Math.floor(closedAt / 1000) + 30 * 86_400);
     await repo.appendTimeline(inc.incidentId, sampleEntry({ at: closedAt + 5, state: 'Closed' }));
     expect(await ttl()).toBe(Math.floor(closedAt / 1000) + 30 * 86_400);
-    await repo.transition(inc.incidentId, 'Closed', 'Investigating', sampleEntry({ state: 'Investigating' }));
+    await repo.transition(inc.incidentId, 'Closed', 'Investigating', sampleEntry({ at: closedAt + 10, state: 'Investigating' }));
     expect(await ttl()).toBeUndefined();
+    const born = (await repo.create(sampleIncident({ incidentId: 'inc-born-closed', anomalyIds: [], state: 'Closed', createdAt: now, updatedAt: now }))).incident;
+    expect((await env.clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: born.incidentId } }))).Item?.[IncidentTable.ttl])
+      .toBe(Math.floor(now / 1000) + 30 * 86_400);
   });
 
   it('releases the anomaly links of an incident that expired, so its anomalies can be reused', async () => {

@@ -58,7 +58,7 @@ export class DynamoIncidentRepository implements IncidentRepository {
       try {
         await this.doc.send(new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: this.toItem(inc, undefined), ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': IncidentTable.key } } },
+            { Put: { TableName: this.table, Item: this.toItem(inc, this.expiryAtCreate(inc)), ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': IncidentTable.key } } },
             ...inc.anomalyIds.map((a) => ({
               Put: {
                 TableName: this.table,
@@ -243,6 +243,11 @@ export class DynamoIncidentRepository implements IncidentRepository {
       await pause(attempt); // another writer got in between the update and the read
     }
     throw new ConflictError(`write to ${incidentId} kept racing other writers`);
+  }
+
+  /** an incident created already Closed (imports, tests) expires like one closed now */
+  private expiryAtCreate(inc: Incident): number | undefined {
+    return inc.state === 'Closed' && this.options.closedRetentionDays !== undefined ? this.closedExpiry(inc.updatedAt) : undefined;
   }
 
   private closedExpiry(atMs: number): number {

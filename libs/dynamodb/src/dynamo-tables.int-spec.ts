@@ -52,25 +52,28 @@ describe('ensureTables on DynamoDB Local', () => {
 });
 
 describe('DynamoAnomalyRepository items', () => {
-  it('sets expiresAt from lastSeen and retention, and indexes actor only when present', async () => {
+  it('sets expiresAt from lastSeen (or the write, if later) and indexes actor only when present', async () => {
     const tableName = env.uniqueName('anomalies');
     await ensureAnomalyTable(env.clients.client, tableName);
     const repo = new DynamoAnomalyRepository(env.clients.doc, { tableName, retentionDays: 7 });
-    const withActor = sampleAnomaly({ anomalyId: 'anom-ttl-actor-1' });
-    const noActor = sampleAnomaly({ anomalyId: 'anom-ttl-noact-1', actor: null });
-    await repo.upsert(withActor);
-    await repo.upsert(noActor);
+    const nowS = Math.floor(Date.now() / 1000);
+    const withActor = sampleAnomaly({ anomalyId: 'anom-ttl-actor-1', firstSeen: nowS - 60, lastSeen: nowS, updatedAt: nowS * 1000 });
+    const noActor = sampleAnomaly({ anomalyId: 'anom-ttl-noact-1', actor: null, lastSeen: nowS, updatedAt: nowS * 1000 });
+    // replayed historical flows: retention counts from when the anomaly was written
+    const replayed = sampleAnomaly({ anomalyId: 'anom-ttl-replay', lastSeen: nowS - 400 * 86_400, updatedAt: nowS * 1000 + 999 });
+    for (const a of [withActor, noActor, replayed]) await repo.upsert(a);
     const raw = async (id: string) =>
       (await env.clients.doc.send(new GetCommand({ TableName: tableName, Key: { anomalyId: id } }))).Item ?? {};
     const a = await raw(withActor.anomalyId);
-    expect(a[AnomalyTable.ttl]).toBe(withActor.lastSeen + 7 * 86_400);
+    expect(a[AnomalyTable.ttl]).toBe(nowS + 7 * 86_400);
     expect(a[AnomalyTable.actorKey]).toBe(withActor.actor);
     const b = await raw(noActor.anomalyId);
     expect(b[AnomalyTable.actorKey]).toBeUndefined();
     expect(b['actor']).toBeNull();
+    expect((await raw(replayed.anomalyId))[AnomalyTable.ttl]).toBe(nowS + 7 * 86_400);
     // an update moves the expiry with lastSeen
-    await repo.upsert({ ...withActor, lastSeen: withActor.lastSeen + 1000, updatedAt: withActor.updatedAt + 1 });
-    expect((await raw(withActor.anomalyId))[AnomalyTable.ttl]).toBe(withActor.lastSeen + 1000 + 7 * 86_400);
+    await repo.upsert({ ...withActor, lastSeen: nowS + 1000, updatedAt: withActor.updatedAt + 1 });
+    expect((await raw(withActor.anomalyId))[AnomalyTable.ttl]).toBe(nowS + 1000 + 7 * 86_400);
     // the API never sees the storage attributes
     expect(await repo.get(withActor.anomalyId)).not.toHaveProperty(AnomalyTable.ttl);
   });
@@ -78,7 +81,7 @@ describe('DynamoAnomalyRepository items', () => {
   it('rejects a cursor issued for another partition of the same index', async () => {
     const tableName = env.uniqueName('anomalies');
     await ensureAnomalyTable(env.clients.client, tableName);
-    const repo = new DynamoAnomalyRepository(env.clients.doc, { tableName });
+    const repo = new DynamoAnomalyRepository(env.clients.doc, { tableName, retentionDays: 36_500 });
     for (let i = 0; i < 3; i++) await repo.upsert(sampleAnomaly({ anomalyId: `anom-cur-${i}-xxxx`, lastSeen: 100 + i }));
     const page = await repo.list({ detector: 'port-scan', limit: 1 });
     expect(page.cursor).toBeDefined();

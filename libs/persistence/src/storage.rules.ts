@@ -193,6 +193,15 @@ export function applyAttach(current: Incident, anomalyId: string, entry: Inciden
   return next;
 }
 
+/**
+ * Epoch seconds from which an anomaly's retention counts: its lastSeen, or
+ * when it was last written if later (`updatedAt` is the detector's wall clock).
+ * Replayed historical flows must not produce anomalies that are born expired.
+ */
+export function anomalyRetentionBase(a: AnomalyV1): number {
+  return Math.max(a.lastSeen, Math.floor(a.updatedAt / 1000));
+}
+
 /** Deep copy through JSON: drops `undefined` fields exactly as the DynamoDB marshaller does. */
 export function cloneRecord<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;

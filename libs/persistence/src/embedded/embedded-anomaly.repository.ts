@@ -1,7 +1,7 @@
 import type { AnomalyV1 } from '@flowguard/contracts';
 import { decodeCursor, encodeCursor, isPlainObject } from '../cursor.codec';
 import type { AnomalyQuery, AnomalyRepository, Page } from '../repositories.port';
-import { clampLimit, cloneRecord, validateAnomaly } from '../storage.rules';
+import { anomalyRetentionBase, clampLimit, cloneRecord, validateAnomaly } from '../storage.rules';
 import type { JournalFile } from './journal-file';
 import { JournaledMap, Serializer, type JournalStats } from './journaled-map';
 import { topK } from './top-k';
@@ -10,8 +10,9 @@ export interface EmbeddedAnomalyRepositoryOptions {
   /** durable JSON-lines journal; without it the store lives in memory only */
   readonly journal?: JournalFile;
   /**
-   * Anomalies whose lastSeen is older than this are dropped by `pruneExpired()`
-   * (and at open), like the DynamoDB TTL on `expiresAt`. Unset: kept forever.
+   * Anomalies are dropped by `pruneExpired()` (and at open) this long after
+   * `anomalyRetentionBase` (lastSeen, or the last write if later), like the
+   * DynamoDB TTL on `expiresAt`. Unset: kept forever.
    */
   readonly retentionDays?: number;
   /** epoch ms; injected for tests */
@@ -94,7 +95,7 @@ export class EmbeddedAnomalyRepository implements AnomalyRepository {
     if (days === undefined) return Promise.resolve(0);
     return this.lock.run(async () => {
       const cutoff = Math.floor((this.options.now ?? Date.now)() / 1000) - days * 86_400;
-      const expired = [...this.table.values()].filter((a) => a.lastSeen < cutoff).map((a) => a.anomalyId);
+      const expired = [...this.table.values()].filter((a) => anomalyRetentionBase(a) < cutoff).map((a) => a.anomalyId);
       for (const id of expired) await this.table.delete(id);
       return expired.length;
     });

@@ -90,10 +90,14 @@ describe('embedded store durability', () => {
     const journal = new MemoryJournalFile();
     let now = 1_700_000_000_000;
     const repo = await EmbeddedAnomalyRepository.open({ journal, retentionDays: 1, now: () => now });
-    await repo.upsert(sampleAnomaly({ anomalyId: 'anom-old-00001', lastSeen: now / 1000 - 2 * 86_400 }));
-    await repo.upsert(sampleAnomaly({ anomalyId: 'anom-new-00001', lastSeen: now / 1000 - 3600 }));
+    const at = (secondsAgo: number) => now / 1000 - secondsAgo;
+    await repo.upsert(sampleAnomaly({ anomalyId: 'anom-old-00001', lastSeen: at(2 * 86_400), updatedAt: (at(2 * 86_400) + 60) * 1000 }));
+    await repo.upsert(sampleAnomaly({ anomalyId: 'anom-new-00001', lastSeen: at(3600), updatedAt: at(3600) * 1000 }));
+    // a replay of last year's flows, detected an hour ago: kept, retention counts from the write
+    await repo.upsert(sampleAnomaly({ anomalyId: 'anom-replay-01', lastSeen: at(365 * 86_400), updatedAt: at(3600) * 1000 }));
     expect(await repo.pruneExpired()).toBe(1);
     expect(await repo.get('anom-old-00001')).toBeNull();
+    expect(await repo.get('anom-replay-01')).not.toBeNull();
     now += 86_400_000;
     const reopened = await EmbeddedAnomalyRepository.open({ journal, retentionDays: 1, now: () => now });
     expect(await reopened.get('anom-new-00001')).toBeNull();
