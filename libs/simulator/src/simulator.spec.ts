@@ -65,6 +65,14 @@ describe('Simulation', () => {
     }
   });
 
+  it('starts every attack after the warm-up, a quarter of the run by default', () => {
+    const quarter = new Simulation({ ...SMALL, records: 40_000, hours: 2 });
+    expect(Math.min(...quarter.attacks.map((a) => a.startWindow))).toBeGreaterThanOrEqual(30);
+    const late = new Simulation({ ...SMALL, records: 40_000, hours: 2, warmupHours: 1.5 });
+    expect(Math.min(...late.attacks.map((a) => a.startWindow))).toBeGreaterThanOrEqual(90);
+    expect(late.attacks.every((a) => a.startWindow + a.windowCount <= late.windows)).toBe(true);
+  });
+
   it('refuses a record budget smaller than fixed-rate traffic plus attacks, saying what is needed', () => {
     const tooSmall = { ...SMALL, records: 1000 };
     expect(() => new Simulation(tooSmall)).toThrow(SimulationError);

@@ -22,6 +22,11 @@ export interface SimulationOptions {
   estate?: Partial<EstateOptions>;
   /** minutes of traffic per output part (file); default 60 */
   partMinutes?: number;
+  /**
+   * Attack-free history before the first attack, hours (default: a quarter of the run).
+   * Baseline-driven detectors need it (unusual-port learns for 7 days by default).
+   */
+  warmupHours?: number;
 }
 
 /** A sink that also wants to know where output parts (files) begin. */
@@ -107,8 +112,10 @@ export class Simulation {
   private planAttacks(opts: SimulationOptions): void {
     const picks = selectAttacks(opts.attacks ?? ['all'], opts.levels);
     const ctx = new AttackContext(this.estate, new Prng(`${this.seed}:plan`));
-    // Attacks start after a warm-up quarter of the run, so baseline-driven detectors have history.
-    const warmup = Math.floor(this.windows * 0.25);
+    // Attacks start after a warm-up (default a quarter of the run), so baseline-driven detectors have history.
+    const warmup = opts.warmupHours === undefined
+      ? Math.floor(this.windows * 0.25)
+      : Math.min(this.windows - 1, Math.max(0, Math.round((opts.warmupHours * 3600) / WINDOW)));
     const span = Math.max(1, this.windows - warmup);
     picks.forEach((p, i) => {
       ctx.rng = new Prng(`${this.seed}:plan:${p.detector}:${p.variant}`);
@@ -219,6 +226,7 @@ export class Simulation {
       },
       intel: e.intel,
       attacks: this.attacks.map((a) => a.id),
+      firstAttackWindowStart: this.attacks.length ? this.startTime + Math.min(...this.attacks.map((a) => a.startWindow)) * WINDOW : null,
     };
   }
 }

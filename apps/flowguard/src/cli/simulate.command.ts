@@ -20,6 +20,8 @@ Generate labeled VPC flow logs for a synthetic AWS estate, with injected attacks
                        flow-direction, traffic-path and pkt-* fields
   --hours H            length of the timeline (default 24)
   --start T            first window, Unix seconds or ISO date-time (default 2025-01-01T00:00:00Z)
+  --warmup-hours W     attack-free history before the first attack (default: a quarter of
+                       --hours); unusual-port needs 168 (7 days of learning) to be evaluable
   --part-minutes M     minutes of traffic per output file (default 60)
   --gzip               write .log.gz objects, as S3 delivery does
   --force              replace a previous simulation in DIR
@@ -36,7 +38,7 @@ export function simulateCommand(args: string[], io: CliIo): number {
   const { values } = parse(args, {
     out: { type: 'string' }, records: { type: 'string' }, seed: { type: 'string' }, attacks: { type: 'string' },
     levels: { type: 'string' }, format: { type: 'string' }, hours: { type: 'string' }, start: { type: 'string' },
-    'part-minutes': { type: 'string' }, gzip: { type: 'boolean' }, force: { type: 'boolean' },
+    'part-minutes': { type: 'string' }, 'warmup-hours': { type: 'string' }, gzip: { type: 'boolean' }, force: { type: 'boolean' },
   });
   if (!values.out) throw new UsageError('simulate needs --out DIR');
   const out = resolve(values.out);
@@ -53,6 +55,7 @@ export function simulateCommand(args: string[], io: CliIo): number {
     partMinutes: intOption('part-minutes', values['part-minutes'], 60, 1, 24 * 60),
     ...(levels ? { levels: levels as IntensityLevel[] } : {}),
     ...(values.start !== undefined ? { startTime: timeOption('start', values.start) as number } : {}),
+    ...(values['warmup-hours'] !== undefined ? { warmupHours: numberOption('warmup-hours', values['warmup-hours'], 0, 0, 24 * 31) } : {}),
   };
   if (existsSync(out) && readdirSync(out).length > 0) {
     const foreign = readdirSync(out).filter((f) => !OWNED.includes(f));

@@ -1,0 +1,95 @@
+/**
+ * One phase of bench/analyze/analyze.bench.ts, run in its own process; prints a
+ * JSON line { phase, records, seconds, parts?, note?, maxRssBytes } last.
+ *
+ *   analyze-phases.ts generate DIR RECORDS SEED
+ *   analyze-phases.ts flowguard DIR
+ *   analyze-phases.ts parse-only DIR
+ *   analyze-phases.ts duckdb DIR THREADS
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { analyzeCommand } from '../../apps/flowguard/src/cli/analyze.command';
+import type { CliIo } from '../../apps/flowguard/src/cli/cli-args';
+import { listInputs, readFlowFiles } from '../../apps/flowguard/src/cli/flow-input';
+import { simulateCommand } from '../../apps/flowguard/src/cli/simulate.command';
+
+const [phase, dir, a1, a2] = process.argv.slice(2) as [string, string, string?, string?];
+const maxRss = () => process.resourceUsage().maxRSS * 1024;
+const emit = (r: Record<string, unknown>) => console.log(JSON.stringify({ ...r, maxRssBytes: maxRss() }));
+
+function quietIo(): CliIo & { err: string; out: string } {
+  const io = {
+    err: '', out: '',
+    stdout: { write: (s: string) => ((io.out += s), true) },
+    stderr: { write: (s: string) => ((io.err += s), true), isTTY: false },
+    now: () => performance.now(),
+  };
+  return io;
+}
+
+async function main(): Promise<void> {
+  if (phase === 'generate') {
+    const io = quietIo();
+    const t0 = performance.now();
+    const code = simulateCommand(['--out', dir, '--records', a1 as string, '--seed', a2 as string], io);
+    if (code !== 0) throw new Error(io.err);
+    const seconds = (performance.now() - t0) / 1000;
+    emit({ phase: 'simulate', records: Number(a1), seconds, note: io.out.split('\n')[0] });
+  } else if (phase === 'flowguard') {
+    const io = quietIo();
+    const t0 = performance.now();
+    const code = await analyzeCommand([join(dir, 'AWSLogs'), '--intel', join(dir, 'intel.json'), '--out', '/dev/null'], io);
+    if (code !== 0) throw new Error(io.err);
+    const seconds = (performance.now() - t0) / 1000;
+    const records = Number(/: ([\d,]+) records/.exec(io.err)?.[1]?.replace(/,/g, '') ?? 0);
+    const findings = /findings: (\d+)/.exec(io.err)?.[1];
+    emit({ phase: 'flowguard analyze (parse + all detectors)', records, seconds, note: `${findings} findings` });
+  } else if (phase === 'parse-only') {
+    let records = 0;
+    const t0 = performance.now();
+    await readFlowFiles(listInputs([join(dir, 'AWSLogs')]), { onBatch: (b) => (records += b.length) });
+    emit({ phase: 'flowguard parse only', records, seconds: (performance.now() - t0) / 1000 });
+  } else if (phase === 'duckdb') {
+    await duckdb(dir, Number(a1));
+  } else throw new Error(`unknown phase ${phase}`);
+}
+
+async function duckdb(dir: string, threads: number): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+  const con = await instance.connect();
+  await con.run(`SET preserve_insertion_order=false; SET autoinstall_known_extensions=false`);
+  const glob = join(dir, 'AWSLogs', '**', '*.log').replace(/'/g, "''");
+  const t0 = performance.now();
+  await con.run(`CREATE TABLE flows AS SELECT * FROM read_csv('${glob}', delim=' ', header=true, nullstr='-', columns={
+    'version': 'INTEGER', 'account-id': 'VARCHAR', 'interface-id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR',
+    'srcport': 'INTEGER', 'dstport': 'INTEGER', 'protocol': 'INTEGER', 'packets': 'BIGINT', 'bytes': 'BIGINT',
+    'start': 'BIGINT', 'end': 'BIGINT', 'action': 'VARCHAR', 'log-status': 'VARCHAR'})`);
+  const t1 = performance.now();
+  const count = Number((await (await con.run('SELECT count(*) FROM flows')).getRows())[0]?.[0]);
+  // The aggregates behind the scan, sweep and flood detectors, with their default thresholds
+  // (60 s windows; > 20 ports; > 25 hosts; > 5000 packets/s, 500 sources or 6000 connections).
+  const scan = await con.run(`SELECT srcaddr, dstaddr, start // 60 AS w, count(DISTINCT dstport) AS ports
+    FROM flows WHERE "log-status" = 'OK' GROUP BY ALL HAVING ports > 20`);
+  const scans = (await scan.getRows()).length;
+  const t2 = performance.now();
+  const sweep = await con.run(`SELECT srcaddr, dstport, start // 60 AS w, count(DISTINCT dstaddr) AS hosts
+    FROM flows WHERE "log-status" = 'OK' GROUP BY ALL HAVING hosts > 25`);
+  const sweeps = (await sweep.getRows()).length;
+  const t3 = performance.now();
+  const flood = await con.run(`SELECT dstaddr, start // 60 AS w, sum(packets) AS pk, count(DISTINCT srcaddr) AS src, count(*) AS n
+    FROM flows WHERE "log-status" = 'OK' GROUP BY ALL HAVING pk / 60 > 5000 OR src > 500 OR n > 6000`);
+  const floods = (await flood.getRows()).length;
+  const t4 = performance.now();
+  emit({
+    phase: `DuckDB threads=${threads} (load + scan, sweep, flood SQL)`, records: count, seconds: (t4 - t0) / 1000,
+    parts: { load: (t1 - t0) / 1000, scan: (t2 - t1) / 1000, sweep: (t3 - t2) / 1000, flood: (t4 - t3) / 1000 },
+    note: `${scans} scan, ${sweeps} sweep, ${floods} flood rows`,
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error((e as Error).stack ?? String(e));
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * `flowguard analyze` throughput against a DuckDB SQL baseline, on the same
+ * simulated flow logs, in one run:
+ *
+ * - flowguard: the CLI's analyze command (stream-parse every file, run every
+ *   detector of the service's DetectionEngine, format findings) → records/s;
+ *   plus a parse-only pass to show where the time goes.
+ * - DuckDB (@duckdb/node-api): load the same text files with read_csv, then the
+ *   three aggregates a SQL analyst would write for scans, sweeps and floods over
+ *   60 s windows; with threads=1 (fair against one Node thread) and threads=2.
+ *
+ * Each phase runs in its own child process so peak RSS is per phase.
+ *
+ *   scripts/run-ts.sh bench/analyze/analyze.bench.ts [--records 10000000] [--seed 1]
+ *
+ * Data is generated once into bench/out/analyze/<records>-<seed>/ (git-ignored) and reused.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fmt, machineLine, mib, printTable } from '../messaging/bench-report';
+
+const ROOT = join(__dirname, '..', '..');
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] as string) : dflt;
+};
+
+interface PhaseResult {
+  phase: string;
+  records: number;
+  seconds: number;
+  /** extra timings, seconds */
+  parts?: Record<string, number>;
+  note?: string;
+  maxRssBytes: number;
+}
+
+function runPhase(phase: string, dataDir: string, extra: string[] = []): PhaseResult {
+  const r = spawnSync(join(ROOT, 'scripts/run-ts.sh'), [join(__dirname, 'analyze-phases.ts'), phase, dataDir, ...extra], {
+    encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
+  });
+  if (r.status !== 0) throw new Error(`phase ${phase} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const last = r.stdout.trim().split('\n').pop() as string;
+  return JSON.parse(last) as PhaseResult;
+}
+
+function main(): void {
+  const records = Number(arg('records', '10000000'));
+  const seed = arg('seed', '1');
+  const dataDir = join(ROOT, 'bench', 'out', 'analyze', `${records}-${seed}`);
+  console.log(`analyze benchmark: ${fmt(records)} simulated records (seed ${seed}), ${machineLine()}`);
+  const manifest = join(dataDir, 'manifest.json');
+  let gen: PhaseResult | undefined;
+  if (!existsSync(manifest) || (JSON.parse(readFileSync(manifest, 'utf8')) as { records: number }).records !== records) {
+    rmSync(dataDir, { recursive: true, force: true });
+    gen = runPhase('generate', dataDir, [String(records), seed]);
+  } else console.log(`reusing ${dataDir}`);
+
+  const fg = runPhase('flowguard', dataDir);
+  const parseOnly = runPhase('parse-only', dataDir);
+  const duck1 = runPhase('duckdb', dataDir, ['1']);
+  const duck2 = runPhase('duckdb', dataDir, ['2']);
+
+  const rows: Array<Array<string | number>> = [];
+  if (gen) rows.push(['simulate (generate + write text)', fmt(gen.records), gen.seconds.toFixed(2), fmt(gen.records / gen.seconds), mib(gen.maxRssBytes), gen.note ?? '']);
+  for (const p of [fg, parseOnly, duck1, duck2]) {
+    const parts = p.parts ? Object.entries(p.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ') : '';
+    rows.push([p.phase, fmt(p.records), p.seconds.toFixed(2), fmt(p.records / p.seconds), mib(p.maxRssBytes), [parts, p.note ?? ''].filter(Boolean).join('; ')]);
+  }
+  printTable('results (records/s = records / wall seconds of the phase; RSS = peak of the phase process)',
+    ['phase', 'records', 'seconds', 'records/s', 'peak RSS MiB', 'notes'], rows);
+  const rate = fg.records / fg.seconds;
+  console.log(`\nflowguard analyze vs DuckDB threads=1: ${(duck1.seconds / fg.seconds).toFixed(2)}x ` +
+    `(flowguard ${fg.seconds.toFixed(2)} s, DuckDB ${duck1.seconds.toFixed(2)} s); vs threads=2: ${(duck2.seconds / fg.seconds).toFixed(2)}x`);
+  console.log(`target >= 500,000 records/s: ${rate >= 500_000 ? 'met' : 'NOT met'} (${fmt(rate)} records/s)`);
+}
+
+main();
