@@ -14,3 +14,7 @@ export * from './filter/aws-ip-ranges';
 export * from './filter/allow-list';
 export * from './filter/noise.filter';
 export * from './filter/batch-select';
+export * from './enrich/enrich.port';
+export * from './enrich/ttl-cache';
+export * from './enrich/threat-intel.marker';
+export * from './enrich/flow.enricher';

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LocalServer {
@@ -65,4 +66,27 @@ export async function s3Endpoint(dir: string): Promise<LocalServer> {
   return startBin('s3rver', (p) => ['--address', '127.0.0.1', '--port', String(p), '--directory', dir, '--silent'], {
     NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --openssl-legacy-provider`.trim(),
   });
+}
+
+/**
+ * moto (PyPI `moto[server]`) for EC2: EC2_ENDPOINT when the integration setup provides it,
+ * else a `moto_server` found on PATH or at $MOTO_SERVER. Undefined when none is available
+ * (the spec then skips and says why).
+ */
+export async function ec2Endpoint(): Promise<LocalServer | undefined> {
+  if (process.env['EC2_ENDPOINT']) return { endpoint: process.env['EC2_ENDPOINT'], stop: async () => undefined };
+  const candidates = [process.env['MOTO_SERVER'], ...(process.env['PATH'] ?? '').split(':').map((d) => join(d, 'moto_server'))];
+  const bin = candidates.find((c): c is string => !!c && existsSync(c));
+  if (!bin) return undefined;
+  const port = await freePort();
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  await waitForPort(port, child, 30_000);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((r) => {
+      if (child.exitCode !== null) return r();
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    }),
+  };
 }
