@@ -1,7 +1,8 @@
-import { runAnomalyRepositoryContract, runIncidentRepositoryContract } from '@flowguard/persistence';
+import { runAnomalyRepositoryContract, runFeedbackRepositoryContract, runIncidentRepositoryContract } from '@flowguard/persistence';
 import { DynamoAnomalyRepository } from './dynamo-anomaly.repository';
+import { DynamoFeedbackRepository } from './dynamo-feedback.repository';
 import { DynamoIncidentRepository } from './dynamo-incident.repository';
-import { ensureAnomalyTable, ensureIncidentTable } from './dynamo-tables';
+import { ensureAnomalyTable, ensureFeedbackTable, ensureIncidentTable } from './dynamo-tables';
 import { dynamoTestEnv } from './dynamo-test-env';
 
 // The very assertions the embedded store passes in its unit specs, here against DynamoDB Local.
@@ -35,4 +36,10 @@ runIncidentRepositoryContract('dynamodb, 4 list shards, closed-incident TTL', as
   const tableName = env.uniqueName('incidents');
   await ensureIncidentTable(env.clients.client, tableName);
   return new DynamoIncidentRepository(env.clients.doc, { tableName, timelineCap, listShards: 4, closedRetentionDays: retentionDays });
+}, { timeoutMs });
+
+runFeedbackRepositoryContract('dynamodb, 2 list shards', async () => {
+  const tableName = env.uniqueName('feedback');
+  await ensureFeedbackTable(env.clients.client, tableName);
+  return new DynamoFeedbackRepository(env.clients.doc, { tableName, listShards: 2 });
 }, { timeoutMs });

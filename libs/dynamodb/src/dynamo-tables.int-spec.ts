@@ -14,9 +14,10 @@ describe('ensureTables on DynamoDB Local', () => {
   it('creates both tables once, on demand, with their indexes and TTL enabled', async () => {
     const anomalies = env.uniqueName('anomalies');
     const incidents = env.uniqueName('incidents');
-    const names = { anomalies, incidents };
-    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [anomalies, incidents], existing: [] });
-    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [], existing: [anomalies, incidents] });
+    const feedback = env.uniqueName('feedback');
+    const names = { anomalies, incidents, feedback };
+    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [anomalies, incidents, feedback], existing: [] });
+    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [], existing: [anomalies, incidents, feedback] });
 
     for (const [name, indexes] of [[anomalies, ['byActor', 'byDetector', 'byLastSeen']], [incidents, ['byCreated', 'byState']]] as const) {
       const { Table } = await env.clients.client.send(new DescribeTableCommand({ TableName: name }));
@@ -26,12 +27,16 @@ describe('ensureTables on DynamoDB Local', () => {
       const ttl = await env.clients.client.send(new DescribeTimeToLiveCommand({ TableName: name }));
       expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
     }
+    const fb = await env.clients.client.send(new DescribeTableCommand({ TableName: feedback }));
+    expect((fb.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byCreated', 'byDetector', 'bySubject']);
+    const fbTtl = await env.clients.client.send(new DescribeTimeToLiveCommand({ TableName: feedback }));
+    expect(fbTtl.TimeToLiveDescription?.TimeToLiveStatus).toBe('DISABLED');
   });
 
   it('is safe when several processes ensure the same tables at once', async () => {
-    const names = { anomalies: env.uniqueName('anomalies'), incidents: env.uniqueName('incidents') };
+    const names = { anomalies: env.uniqueName('anomalies'), incidents: env.uniqueName('incidents'), feedback: env.uniqueName('feedback') };
     const results = await Promise.all([ensureTables(env.clients.client, names), ensureTables(env.clients.client, names)]);
-    expect(results.flatMap((r) => r.created).sort()).toEqual([names.anomalies, names.incidents].sort());
+    expect(results.flatMap((r) => r.created).sort()).toEqual([names.anomalies, names.incidents, names.feedback].sort());
   });
 
   it('refuses a same-named table of an older layout instead of using it half-working', async () => {
@@ -46,7 +51,7 @@ describe('ensureTables on DynamoDB Local', () => {
   });
 
   it('validates table prefixes', () => {
-    expect(tableNames('flowguard-prod-')).toEqual({ anomalies: 'flowguard-prod-anomalies', incidents: 'flowguard-prod-incidents' });
+    expect(tableNames('flowguard-prod-')).toEqual({ anomalies: 'flowguard-prod-anomalies', incidents: 'flowguard-prod-incidents', feedback: 'flowguard-prod-feedback' });
     expect(() => tableNames('bad prefix/')).toThrow(/invalid table prefix/);
   });
 });

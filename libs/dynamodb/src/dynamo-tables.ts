@@ -31,15 +31,25 @@ export const IncidentTable = {
   linkPrefix: 'anomaly#',
 } as const;
 
+export const FeedbackTable = {
+  key: 'feedbackId',
+  /** "F#<shard>" */
+  allKey: 'gsiAll',
+  byDetector: 'byDetector',
+  bySubject: 'bySubject',
+  byCreated: 'byCreated',
+} as const;
+
 export interface TableNames {
   readonly anomalies: string;
   readonly incidents: string;
+  readonly feedback: string;
 }
 
-/** `<prefix>anomalies` / `<prefix>incidents`; tests pass a unique prefix per run. */
+/** `<prefix>anomalies` / `<prefix>incidents` / `<prefix>feedback`; tests pass a unique prefix per run. */
 export function tableNames(prefix = 'flowguard-'): TableNames {
   if (!/^[A-Za-z0-9_.-]*$/.test(prefix) || prefix.length > 200) throw new Error(`invalid table prefix ${JSON.stringify(prefix)}`);
-  return { anomalies: `${prefix}anomalies`, incidents: `${prefix}incidents` };
+  return { anomalies: `${prefix}anomalies`, incidents: `${prefix}incidents`, feedback: `${prefix}feedback` };
 }
 
 const gsi = (name: string, hash: string, range: string): GlobalSecondaryIndex => ({
@@ -88,12 +98,32 @@ export function incidentTableDefinition(name: string): CreateTableCommandInput {
   };
 }
 
+export function feedbackTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: FeedbackTable.key, KeyType: 'HASH' }],
+    AttributeDefinitions: [
+      { AttributeName: FeedbackTable.key, AttributeType: 'S' },
+      { AttributeName: 'detector', AttributeType: 'S' },
+      { AttributeName: 'subjectId', AttributeType: 'S' },
+      { AttributeName: FeedbackTable.allKey, AttributeType: 'S' },
+      { AttributeName: 'createdAt', AttributeType: 'N' },
+    ],
+    GlobalSecondaryIndexes: [
+      gsi(FeedbackTable.byDetector, 'detector', 'createdAt'),
+      gsi(FeedbackTable.bySubject, 'subjectId', 'createdAt'),
+      gsi(FeedbackTable.byCreated, FeedbackTable.allKey, 'createdAt'),
+    ],
+  };
+}
+
 export interface EnsureTablesResult {
   readonly created: string[];
   readonly existing: string[];
 }
 
-async function ensureTable(client: DynamoDBClient, def: CreateTableCommandInput, ttlAttribute: string): Promise<boolean> {
+async function ensureTable(client: DynamoDBClient, def: CreateTableCommandInput, ttlAttribute: string | null): Promise<boolean> {
   const name = def.TableName as string;
   let created = false;
   try {
@@ -110,6 +140,7 @@ async function ensureTable(client: DynamoDBClient, def: CreateTableCommandInput,
   if (missing.length > 0) {
     throw new Error(`table ${name} exists without index(es) ${missing.join(', ')}: it was created by an older layout; migrate or use another prefix`);
   }
+  if (ttlAttribute === null) return created;
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
@@ -135,21 +166,27 @@ export function ensureIncidentTable(client: DynamoDBClient, name: string): Promi
   return ensureTable(client, incidentTableDefinition(name), IncidentTable.ttl);
 }
 
+/** Creates the analyst-feedback table if absent (no TTL: labeled data is kept). */
+export function ensureFeedbackTable(client: DynamoDBClient, name: string): Promise<boolean> {
+  return ensureTable(client, feedbackTableDefinition(name), null);
+}
+
 /**
- * Creates both tables if absent (on-demand billing), waits until ACTIVE and
- * enables TTL on `expiresAt`. Safe to call at every start and from several
+ * Creates the tables if absent (on-demand billing), waits until ACTIVE and
+ * enables TTL on `expiresAt` of anomalies and incidents. Safe to call at every start and from several
  * processes at once.
  */
 export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<EnsureTablesResult> {
   const result = { created: [] as string[], existing: [] as string[] };
   (await ensureAnomalyTable(client, names.anomalies) ? result.created : result.existing).push(names.anomalies);
   (await ensureIncidentTable(client, names.incidents) ? result.created : result.existing).push(names.incidents);
+  (await ensureFeedbackTable(client, names.feedback) ? result.created : result.existing).push(names.feedback);
   return result;
 }
 
-/** Drops both tables (test teardown). Missing tables are ignored. */
+/** Drops the named tables (test teardown). Missing tables are ignored. */
 export async function deleteTables(client: DynamoDBClient, names: Partial<TableNames>): Promise<void> {
-  for (const name of [names.anomalies, names.incidents]) {
+  for (const name of [names.anomalies, names.incidents, names.feedback]) {
     if (name === undefined) continue;
     try {
       await client.send(new DeleteTableCommand({ TableName: name }));

@@ -8,7 +8,7 @@ import { deleteTables, type TableNames } from './dynamo-tables';
  */
 export function dynamoTestEnv(label: string): {
   readonly clients: DynamoClients;
-  uniqueName(kind: 'anomalies' | 'incidents'): string;
+  uniqueName(kind: keyof TableNames): string;
   cleanup(): Promise<void>;
 } {
   const endpoint = process.env['DYNAMODB_ENDPOINT'];

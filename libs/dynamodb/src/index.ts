@@ -2,4 +2,5 @@ export * from './dynamo-client.factory';
 export * from './dynamo-tables';
 export * from './dynamo-anomaly.repository';
 export * from './dynamo-incident.repository';
+export * from './dynamo-feedback.repository';
 export { shardOf } from './dynamo-query';

@@ -3,7 +3,8 @@
  * the same way, so the embedded store and DynamoDB cannot drift apart: input
  * checks, page limits, the bounded timeline and patch application.
  */
-import { INCIDENT_STATES, SEVERITIES } from '@flowguard/contracts';
+import { INCIDENT_STATES, SEVERITIES, VERDICTS } from '@flowguard/contracts';
+import { FEEDBACK_SUBJECTS, type AnalystFeedback } from './feedback.port';
 import type { AnomalyV1, Incident, IncidentTimelineEntry } from '@flowguard/contracts';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, StorageValidationError, type IncidentPatch } from './repositories.port';
 
@@ -26,6 +27,7 @@ export const StorageLimits = {
   anomaliesAtCreate: 99,
   targetsPerIncident: 200,
   mitrePerIncident: 10,
+  feedbackNoteMax: 4000,
   /** serialized JSON size above which a record is refused (DynamoDB's limit is 400 KB incl. names) */
   maxRecordJsonBytes: 350_000,
 } as const;
@@ -200,6 +202,27 @@ export function applyAttach(current: Incident, anomalyId: string, entry: Inciden
  */
 export function anomalyRetentionBase(a: AnomalyV1): number {
   return Math.max(a.lastSeen, Math.floor(a.updatedAt / 1000));
+}
+
+/** Feedback is refused rather than cut: it is labeled data and the API validates it first. */
+export function validateFeedback(f: AnalystFeedback): void {
+  if (typeof f !== 'object' || f === null) throw new StorageValidationError('feedback must be an object');
+  if (typeof f.feedbackId !== 'string' || !ANOMALY_ID.test(f.feedbackId)) {
+    throw new StorageValidationError(`invalid feedbackId ${JSON.stringify(f.feedbackId)}`);
+  }
+  if (!(FEEDBACK_SUBJECTS as readonly string[]).includes(f.subjectType)) throw new StorageValidationError(`invalid subjectType ${f.subjectType}`);
+  if (f.subjectType === 'incident') validateIncidentId(f.subjectId);
+  else validateAnomalyId(f.subjectId);
+  if (typeof f.detector !== 'string' || f.detector.length === 0 || f.detector.length > 64) throw new StorageValidationError('detector is required');
+  if (!(VERDICTS as readonly string[]).includes(f.verdict)) throw new StorageValidationError(`invalid verdict ${f.verdict}`);
+  if (typeof f.analyst !== 'string' || f.analyst.length === 0 || f.analyst.length > StorageLimits.timelineByMax) {
+    throw new StorageValidationError(`analyst must be 1..${StorageLimits.timelineByMax} characters`);
+  }
+  if (f.note !== undefined && (typeof f.note !== 'string' || f.note.length > StorageLimits.feedbackNoteMax)) {
+    throw new StorageValidationError(`note must be at most ${StorageLimits.feedbackNoteMax} characters`);
+  }
+  assertInt(f.createdAt, 'createdAt');
+  assertFiniteNumbers(f, 'feedback');
 }
 
 /** Deep copy through JSON: drops `undefined` fields exactly as the DynamoDB marshaller does. */

@@ -1,3 +1,5 @@
+import { runFeedbackRepositoryContract } from '../contract/feedback-repository.contract';
+import { EmbeddedFeedbackRepository } from './embedded-feedback.repository';
 import { runAnomalyRepositoryContract } from '../contract/anomaly-repository.contract';
 import { runIncidentRepositoryContract } from '../contract/incident-repository.contract';
 import { EmbeddedAnomalyRepository } from './embedded-anomaly.repository';
@@ -9,3 +11,5 @@ runAnomalyRepositoryContract('embedded, journaled', () => EmbeddedAnomalyReposit
 runIncidentRepositoryContract('embedded, memory only', ({ timelineCap }) => EmbeddedIncidentRepository.open({ timelineCap }));
 runIncidentRepositoryContract('embedded, journaled', ({ timelineCap }) =>
   EmbeddedIncidentRepository.open({ timelineCap, journal: new MemoryJournalFile(), compactAfter: 3 }));
+
+runFeedbackRepositoryContract('embedded, journaled', () => EmbeddedFeedbackRepository.open({ journal: new MemoryJournalFile() }));

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { EmbeddedAnomalyRepository } from './embedded-anomaly.repository';
+import { EmbeddedFeedbackRepository } from './embedded-feedback.repository';
 import { EmbeddedIncidentRepository } from './embedded-incident.repository';
 import { NodeJournalFile } from './journal-file';
 
 export interface EmbeddedStoreOptions {
-  /** directory for anomalies.jsonl and incidents.jsonl; omit for memory only */
+  /** directory for anomalies.jsonl, incidents.jsonl and feedback.jsonl; omit for memory only */
   readonly dir?: string;
   readonly anomalyRetentionDays?: number;
   /** fdatasync every append (slower, survives power loss) */
@@ -14,6 +15,7 @@ export interface EmbeddedStoreOptions {
 export interface EmbeddedStore {
   readonly anomalies: EmbeddedAnomalyRepository;
   readonly incidents: EmbeddedIncidentRepository;
+  readonly feedback: EmbeddedFeedbackRepository;
   close(): Promise<void>;
 }
 
@@ -27,12 +29,16 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions = {}): Pro
     ...(options.anomalyRetentionDays !== undefined ? { retentionDays: options.anomalyRetentionDays } : {}),
   });
   const incidents = await EmbeddedIncidentRepository.open(incidentJournal ? { journal: incidentJournal } : {});
+  const feedbackJournal = file('feedback.jsonl');
+  const feedback = await EmbeddedFeedbackRepository.open(feedbackJournal ? { journal: feedbackJournal } : {});
   return {
     anomalies,
     incidents,
+    feedback,
     close: async () => {
       await anomalies.close();
       await incidents.close();
+      await feedback.close();
     },
   };
 }
