@@ -9,4 +9,6 @@ export default {
   rootDir: '.',
   testMatch: ['**/?(*.)int-spec.ts'],
   testTimeout: 60_000,
+  // hyparquet-compressors' own ESM dependencies must be transpiled too (the root preset lists only hyparquet*)
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer|hyparquet-compressors|hysnappy|fzstd)/)'],
 };

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { DeadLetterV1, FlowBatch } from '@flowguard/contracts';
-import { FlowLogParser } from '@flowguard/flowlog';
+import { FlowLogParser, parseParquetFlowLogs } from '@flowguard/flowlog';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { BatchContext } from '@flowguard/ingest-pipeline';
 import { s3Endpoint, type LocalServer } from '../testing/local-servers';
 import { FileObjectLedger } from './file-object.ledger';
@@ -43,6 +44,7 @@ describe('S3FlowLogSource against s3rver', () => {
   const source = (over: Partial<S3SourceOptions> = {}) => new S3FlowLogSource({
     client, bucket, prefix: 'flows/', pageSize: 2, ledger: new FileObjectLedger(join(dir, 'ledger.jsonl')),
     createParser: (o) => new FlowLogParser({ ...o, batchSize: 50 }),
+    decodeParquet: (bytes, src) => parseParquetFlowLogs(bytes, { source: src, batchSize: 50 }),
     sink: async (b: FlowBatch, ctx) => {
       if (seen.length + b.length > failSinkAfter) throw new Error('broker unavailable');
       for (let i = 0; i < b.length; i++) seen.push(b.srcPort[i] as number);
@@ -128,6 +130,39 @@ describe('S3FlowLogSource against s3rver', () => {
     const r = await source().poll();
     expect(r.map((x) => x.outcome)).toEqual(['dead_lettered']);
     expect(dead.at(-1)).toMatchObject({ reason: 'object_error', key: KEYS.corrupt });
+    expect(await source().poll()).toEqual([]);
+  });
+
+  it('ingests Parquet objects (underscore column names) and dead-letters an unreadable one', async () => {
+    const n = 120;
+    const ids = Array.from({ length: n }, (_, i) => 9000 + i);
+    const buf = parquetWriteBuffer({ columnData: [
+      { name: 'version', data: ids.map(() => 5), type: 'INT32' },
+      { name: 'account_id', data: ids.map(() => '123456789012'), type: 'STRING' },
+      { name: 'interface_id', data: ids.map(() => 'eni-1'), type: 'STRING' },
+      { name: 'srcaddr', data: ids.map(() => '10.0.0.1'), type: 'STRING' },
+      { name: 'dstaddr', data: ids.map(() => '52.217.1.1'), type: 'STRING' },
+      { name: 'srcport', data: ids, type: 'INT32' },
+      { name: 'dstport', data: ids.map(() => 443), type: 'INT32' },
+      { name: 'protocol', data: ids.map(() => 6), type: 'INT32' },
+      { name: 'packets', data: ids.map(() => 3n), type: 'INT64' },
+      { name: 'bytes', data: ids.map(() => 180n), type: 'INT64' },
+      { name: 'start', data: ids.map(() => 1700000000n), type: 'INT64' },
+      { name: 'end', data: ids.map(() => 1700000060n), type: 'INT64' },
+      { name: 'action', data: ids.map(() => 'ACCEPT'), type: 'STRING' },
+      { name: 'log_status', data: ids.map(() => 'OK'), type: 'STRING' },
+      { name: 'pkt_dst_aws_service', data: ids.map(() => 'S3'), type: 'STRING' },
+    ] });
+    const key = 'flows/AWSLogs/aws-account-id=123456789012/aws-service=vpcflowlogs/aws-region=eu-west-1/year=2024/month=04/day=01/123456789012_vpcflowlogs_eu-west-1_fl-0abc_20240401T0000Z_abc.log.parquet';
+    await put(key, Buffer.from(buf));
+    const broken = key.replace('20240401T0000Z', '20240401T0005Z');
+    await put(broken, Buffer.from('PAR1 this is not parquet PAR1'));
+    const reports = await source().poll();
+    expect(reports.map((r) => [r.key, r.outcome, r.rows])).toEqual([[key, 'ingested', n], [broken, 'ingested', 0]]);
+    expect(seen.slice().sort((a, b) => a - b)).toEqual(ids);
+    expect(ctxs[0]?.meta).toMatchObject({ account: '123456789012', region: 'eu-west-1', date: '2024-04-01' });
+    // the unreadable object is reported by the parser as a bad_parquet error: dead-lettered, recorded, not retried
+    expect(dead.at(-1)).toMatchObject({ reason: 'parse_error', key: broken, error: expect.stringMatching(/bad_parquet/) });
     expect(await source().poll()).toEqual([]);
   });
 });

@@ -19,8 +19,11 @@ import {
 
 export const S3_CONSUMER = 'flowguard-ingest-s3';
 
-/** Decodes a whole Parquet object into parse results (hyparquet + mapParquetRows, see parquet-object.reader.ts). */
-export type ParquetObjectDecoder = (bytes: Uint8Array, source: string) => Promise<ParseResultLike[]>;
+/**
+ * Decodes a whole Parquet object into parse results, one per row batch:
+ * `(bytes, source) => parseParquetFlowLogs(bytes, { source })` of @flowguard/flowlog.
+ */
+export type ParquetObjectDecoder = (bytes: Uint8Array, source: string) => AsyncIterable<ParseResultLike> | Promise<Iterable<ParseResultLike>>;
 
 export interface S3SourceOptions {
   readonly client: S3Client;
@@ -144,13 +147,24 @@ export class S3FlowLogSource {
       if (layout.format === 'parquet') {
         if (!this.o.decodeParquet) throw Object.assign(new Error('Parquet objects need a decodeParquet function'), { code: 'ERR_PARQUET' });
         const bytes = await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
-        let results: ParseResultLike[];
+        let results: AsyncIterable<ParseResultLike> | Iterable<ParseResultLike>;
         try {
           results = await this.o.decodeParquet(bytes, source);
         } catch (e) {
           throw Object.assign(e as Error, { code: 'ERR_PARQUET' });
         }
-        for (const r of results) await take(r);
+        // a sink failure here propagates as transient; decoder failures are data errors
+        const it = (Symbol.asyncIterator in results ? results[Symbol.asyncIterator]() : (results as Iterable<ParseResultLike>)[Symbol.iterator]()) as AsyncIterator<ParseResultLike> | Iterator<ParseResultLike>;
+        for (;;) {
+          let step: IteratorResult<ParseResultLike>;
+          try {
+            step = await it.next();
+          } catch (e) {
+            throw Object.assign(e as Error, { code: 'ERR_PARQUET' });
+          }
+          if (step.done) break;
+          await take(step.value);
+        }
       } else {
         const parser = this.o.createParser({ source });
         for await (const chunk of this.textStream(res.Body as Readable)) for (const r of parser.push(chunk as Buffer)) await take(r);
