@@ -7,6 +7,7 @@ import { DetectionRun } from './detection.runner';
 import { toFindingLine, toOcsfDetectionFinding } from './findings.format';
 import { listInputs, readFlowFiles } from './flow-input';
 import { ProgressReporter } from './progress.reporter';
+import { loadIpRanges } from './ingest.stages';
 import { loadThreatIntel } from './threat-intel.loader';
 
 export const ANALYZE_HELP = `flowguard analyze <files or folders...> [options]
@@ -22,6 +23,10 @@ a header line; folders are read recursively in path order; \`-\` reads stdin.
   --log-format FMT      \${field} format of files without a header line (default: v2 default format)
   --intel FILE          extra threat intel (intel.json shape or one IP per line); repeatable
   --internal-cidrs LIST your networks beyond RFC 1918, comma-separated
+  --pipeline full|engine  full (default): the service's ingest stages first (threat-intel
+                        marks, tier-1 noise filter), then detection; engine: detection only
+  --lb-cidrs LIST       load-balancer private IPs/subnets (their health checks are marked)
+  --ip-ranges FILE      AWS ip-ranges.json (default: the small bundled snapshot)
 
 A summary (records, parse errors, findings per detector) goes to stderr; a progress
 bar too when stderr is a terminal. Bad lines are counted, never fatal.
@@ -32,7 +37,8 @@ const PRODUCT_VERSION = '0.1.0';
 export async function analyzeCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     out: { type: 'string' }, format: { type: 'string' }, 'log-format': { type: 'string' },
-    intel: { type: 'string', multiple: true }, 'internal-cidrs': { type: 'string' },
+    intel: { type: 'string', multiple: true }, 'internal-cidrs': { type: 'string' }, pipeline: { type: 'string' },
+    'lb-cidrs': { type: 'string' }, 'ip-ranges': { type: 'string' },
   }, true);
   if (!positionals.length) throw new UsageError('analyze needs at least one file or folder (or - for stdin)');
   for (const p of positionals) if (p !== '-' && !existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
@@ -42,10 +48,14 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
   for (const c of extraCidrs) if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c)) throw new UsageError(`--internal-cidrs: "${c}" is not a CIDR`);
   config.network.internalCidrs = [...config.network.internalCidrs, ...extraCidrs];
   const intel = loadThreatIntel(values.intel ?? []);
+  const mode = choiceOption('pipeline', values.pipeline, ['full', 'engine'] as const, 'full');
+  const lbCidrs = listOption(values['lb-cidrs']);
+  for (const c of lbCidrs ?? []) if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c)) throw new UsageError(`--lb-cidrs: "${c}" is not an address or CIDR`);
+  const ipRanges = loadIpRanges(values['ip-ranges']);
 
   const files = listInputs(positionals.map((p) => (p === '-' ? p : resolve(p))));
   if (!files.length) throw new UsageError(`no flow-log files (*.log, *.log.gz) under ${positionals.join(', ')}`);
-  const run = new DetectionRun(config, intel);
+  const run = new DetectionRun(config, intel, { mode, ...(lbCidrs ? { lbCidrs } : {}), ...(ipRanges ? { ipRanges } : {}) });
   const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
   const progress = new ProgressReporter(io, 'analyze', totalBytes, 'B');
   const t0 = io.now();
@@ -66,6 +76,7 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
     files: summary.files, records: summary.counts.records, seconds,
     errors: summary.counts.errors, nodata: summary.counts.nodata + summary.counts.skipdata,
   }));
+  io.stderr.write(`${run.stages.describe()}\n`);
   for (const e of summary.errors.slice(0, 5)) io.stderr.write(`  parse error ${e.source ?? ''}:${e.line} ${e.reason}: ${e.message}\n`);
   return 0;
 }

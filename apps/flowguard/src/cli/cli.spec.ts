@@ -96,7 +96,7 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
     expect(simulated.code).toBe(0);
     expect(simulated.out).toMatch(/wrote 30000 records \(v2\) in 1 file\(s\)/);
     expect(simulated.out).toMatch(/records\/s/);
-    expect(readdirSync(out).sort()).toEqual(['AWSLogs', 'benign-entities.txt', 'ground-truth.jsonl', 'intel.json', 'manifest.json']);
+    expect(readdirSync(out).sort()).toEqual(['AWSLogs', 'benign-entities.txt', 'ground-truth.jsonl', 'intel.json', 'ip-ranges.json', 'manifest.json']);
     const truth = parseGroundTruth(readFileSync(join(out, 'ground-truth.jsonl'), 'utf8'));
     expect(truth.filter((e) => e.kind === 'attack').map((e) => e.detector)).toEqual(['port-scan', 'brute-force']);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));

@@ -10,6 +10,7 @@ import {
 } from '@flowguard/simulator';
 import { type CliIo, UsageError, choiceOption, intOption, parse } from './cli-args';
 import { DetectionRun } from './detection.runner';
+import { type PipelineMode, loadIpRanges } from './ingest.stages';
 import { listInputs, readFlowFiles } from './flow-input';
 import { ProgressReporter } from './progress.reporter';
 import { loadThreatIntel } from './threat-intel.loader';
@@ -26,11 +27,14 @@ flagged (FP-entity rate). Targets: recall >= 0.95, FP entities <= 1% of benign e
   --tolerance S        time slack around each event, seconds (default 600)
   --match entity|pair  entity: actor or any target matches (default); pair: both must
   --intel FILE         extra threat intel (intel.json shape or one IP per line); repeatable
+  --pipeline full|engine  full (default): ingest stages (threat marks, noise filter) before
+                       detection, as the service runs them; engine: detection only
   --json FILE          also write the full reports as JSON
 `;
 
 interface SourceResult {
   name: string;
+  pipeline: string;
   kind: 'simulated' | 'dataset';
   records: number;
   parseErrors: number;
@@ -42,7 +46,7 @@ interface SourceResult {
 export async function evalCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {
     simulated: { type: 'string' }, dataset: { type: 'string', multiple: true }, tolerance: { type: 'string' },
-    match: { type: 'string' }, intel: { type: 'string', multiple: true }, json: { type: 'string' },
+    match: { type: 'string' }, intel: { type: 'string', multiple: true }, json: { type: 'string' }, pipeline: { type: 'string' },
   });
   if (!values.simulated && !values.dataset?.length) throw new UsageError('eval needs --simulated DIR and/or --dataset PATH');
   const opts = {
@@ -50,12 +54,13 @@ export async function evalCommand(args: string[], io: CliIo): Promise<number> {
     mode: choiceOption('match', values.match, ['entity', 'pair'] as const, 'entity'),
   };
   const intelFiles = values.intel ?? [];
+  const mode = choiceOption('pipeline', values.pipeline, ['full', 'engine'] as const, 'full');
   const results: SourceResult[] = [];
-  if (values.simulated) results.push(await evalSimulated(resolve(values.simulated), intelFiles, opts, io));
-  for (const file of datasetFiles(values.dataset ?? [])) results.push(evalDataset(file, intelFiles, opts, io));
+  if (values.simulated) results.push(await evalSimulated(resolve(values.simulated), intelFiles, mode, opts, io));
+  for (const file of datasetFiles(values.dataset ?? [])) results.push(evalDataset(file, intelFiles, mode, opts, io));
   for (const r of results) {
     const head = `${r.kind} ${r.name}: ${r.records} records (${r.parseErrors} parse errors), ${r.anomalies} anomalies, ` +
-      `${r.seconds.toFixed(1)} s`;
+      `${r.seconds.toFixed(1)} s\n${r.pipeline}`;
     io.stdout.write(`${formatEvalTable(r.report, head)}\n\n`);
   }
   if (values.json) {
@@ -82,7 +87,7 @@ function datasetFiles(paths: string[]): string[] {
 
 const labelsOf = (vpcLog: string) => join(dirname(vpcLog), basename(vpcLog).replace(/\.vpc\.log$/, '').replace(/\.log$/, '') + '.labels.tsv');
 
-function evalDataset(file: string, intelFiles: string[], opts: { toleranceSeconds: number; mode: 'entity' | 'pair' }, io: CliIo): SourceResult {
+function evalDataset(file: string, intelFiles: string[], mode: PipelineMode, opts: { toleranceSeconds: number; mode: 'entity' | 'pair' }, io: CliIo): SourceResult {
   const name = basename(file).replace(/\.vpc\.log$/, '');
   const t0 = io.now();
   const parsed = parseFlowLogText(readFileSync(file), { source: file });
@@ -92,28 +97,37 @@ function evalDataset(file: string, intelFiles: string[], opts: { toleranceSecond
   const config = defaultDetectionConfig();
   const extra = DATASET_PROFILES.find((p) => name.startsWith(p.prefix))?.internalCidrs ?? [];
   config.network.internalCidrs = [...config.network.internalCidrs, ...extra];
-  const run = new DetectionRun(config, loadThreatIntel(intelFiles));
+  const run = new DetectionRun(config, loadThreatIntel(intelFiles), { mode });
   run.feed(parsed.batch);
   const anomalies = run.finish();
   return {
-    name, kind: 'dataset', records: parsed.counts.records, parseErrors: 0, seconds: (io.now() - t0) / 1000,
+    name, kind: 'dataset', pipeline: run.stages.describe(), records: parsed.counts.records, parseErrors: 0, seconds: (io.now() - t0) / 1000,
     anomalies: anomalies.length,
     report: evaluate(derived.truth, anomalies.map(evalView), derived.benignEntities, { ...opts, isInternal: internalTest(config.network.internalCidrs) }),
   };
 }
 
-async function evalSimulated(dir: string, intelFiles: string[], opts: { toleranceSeconds: number; mode: 'entity' | 'pair' }, io: CliIo): Promise<SourceResult> {
+async function evalSimulated(dir: string, intelFiles: string[], mode: PipelineMode, opts: { toleranceSeconds: number; mode: 'entity' | 'pair' }, io: CliIo): Promise<SourceResult> {
   const need = (f: string) => {
     const p = join(dir, f);
     if (!existsSync(p)) throw new UsageError(`--simulated ${dir} has no ${f}; is it the output of \`flowguard simulate\`?`);
     return p;
   };
   const truth = parseGroundTruth(readFileSync(need('ground-truth.jsonl'), 'utf8'));
-  const manifest = JSON.parse(readFileSync(need('manifest.json'), 'utf8')) as { records?: number };
+  const manifest = JSON.parse(readFileSync(need('manifest.json'), 'utf8')) as {
+    records?: number; estate?: { hosts?: { role: string; ip: string; interfaceId?: string }[] };
+  };
+  // what an operator of the simulated estate would configure: its LB nodes and the AWS prefixes it uses
+  const lbs = (manifest.estate?.hosts ?? []).filter((h) => h.role === 'lb');
+  const ipRangesFile = join(dir, 'ip-ranges.json');
   const files = listInputs([need('AWSLogs')]);
   const benign = readFileSync(need('benign-entities.txt'), 'utf8').split('\n').filter(Boolean);
   const config: DetectionConfig = defaultDetectionConfig();
-  const run = new DetectionRun(config, loadThreatIntel([need('intel.json'), ...intelFiles]));
+  const ipRanges = existsSync(ipRangesFile) ? loadIpRanges(ipRangesFile) : undefined;
+  const run = new DetectionRun(config, loadThreatIntel([need('intel.json'), ...intelFiles]), {
+    mode, lbCidrs: lbs.map((h) => h.ip), lbEnis: lbs.flatMap((h) => (h.interfaceId ? [h.interfaceId] : [])),
+    ...(ipRanges ? { ipRanges } : {}),
+  });
   const progress = new ProgressReporter(io, 'eval', files.reduce((s, f) => s + f.bytes, 0), 'B');
   const t0 = io.now();
   const summary = await readFlowFiles(files, {
@@ -127,7 +141,7 @@ async function evalSimulated(dir: string, intelFiles: string[], opts: { toleranc
     io.stderr.write(`warning: read ${summary.counts.records} records, the manifest says ${manifest.records}\n`);
   }
   return {
-    name: dir, kind: 'simulated', records: summary.counts.records, parseErrors, seconds: (io.now() - t0) / 1000,
+    name: dir, kind: 'simulated', pipeline: run.stages.describe(), records: summary.counts.records, parseErrors, seconds: (io.now() - t0) / 1000,
     anomalies: anomalies.length,
     report: evaluate(truth, anomalies.map(evalView), benign, { ...opts, isInternal: internalTest(config.network.internalCidrs) }),
   };

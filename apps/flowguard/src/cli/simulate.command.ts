@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeF
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  AttackSpecError, type IntensityLevel, Simulation, SimulationError, TextFlowEncoder, toJsonLines,
+  AWS_SERVICE_PREFIXES, AttackSpecError, type IntensityLevel, Simulation, SimulationError, TextFlowEncoder, toJsonLines,
 } from '@flowguard/simulator';
 import { type CliIo, UsageError, choiceOption, intOption, listOption, numberOption, parse, timeOption } from './cli-args';
 import { ProgressReporter } from './progress.reporter';
@@ -28,11 +28,11 @@ Generate labeled VPC flow logs for a synthetic AWS estate, with injected attacks
 
 Writes DIR/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/*.log[.gz] (each with a header
 line), DIR/ground-truth.jsonl (one labeled event per line), DIR/intel.json (threat-intel
-entries the attacks use), DIR/benign-entities.txt (the addresses benign traffic used, minus
+entries the attacks use), DIR/ip-ranges.json (the AWS prefixes the estate uses), DIR/benign-entities.txt (the addresses benign traffic used, minus
 external attack entities: the population FP entities are counted against) and DIR/manifest.json.
 `;
 
-const OWNED = ['AWSLogs', 'manifest.json', 'ground-truth.jsonl', 'intel.json', 'benign-entities.txt'];
+const OWNED = ['AWSLogs', 'manifest.json', 'ground-truth.jsonl', 'intel.json', 'benign-entities.txt', 'ip-ranges.json'];
 
 export function simulateCommand(args: string[], io: CliIo): number {
   const { values } = parse(args, {
@@ -106,6 +106,12 @@ export function simulateCommand(args: string[], io: CliIo): number {
   const truth = sim.groundTruth();
   writeFileSync(join(out, 'ground-truth.jsonl'), toJsonLines(truth));
   writeFileSync(join(out, 'intel.json'), JSON.stringify(sim.estate.intel, null, 2) + '\n');
+  // the ip-ranges.json subset the estate uses (real us-east-1 prefixes), for the ingest noise filter
+  writeFileSync(join(out, 'ip-ranges.json'), JSON.stringify({
+    syncToken: '0', createDate: '2025-01-01-00-00-00',
+    prefixes: AWS_SERVICE_PREFIXES.map((p) => ({ ip_prefix: p.cidr, region: sim.estate.opts.region, service: p.service, network_border_group: sim.estate.opts.region })),
+    ipv6_prefixes: [],
+  }, null, 2) + '\n');
   const benign = sim.benignEntities();
   writeFileSync(join(out, 'benign-entities.txt'), benign.join('\n') + '\n');
   const rate = Math.round(sim.counts.total / Math.max(seconds, 1e-6));
