@@ -27,6 +27,10 @@ function env(name: string): string {
   return value;
 }
 
+// FLOWGUARD_SERVERS=kafka,s3 starts only those servers: the other checks are skipped, visibly
+const only = (process.env.FLOWGUARD_SERVERS ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+const on = (server: string): jest.It => (only.length === 0 || only.includes(server) ? it : it.skip);
+
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -46,7 +50,7 @@ describe('local servers', () => {
   };
   afterAll(() => clients.forEach((c) => c.destroy()));
 
-  it('kafka: creates and lists a topic, then produces and consumes a message', async () => {
+  on('kafka')('kafka: creates and lists a topic, then produces and consumes a message', async () => {
     const kafka = new Kafka({
       clientId: 'servers-smoke',
       brokers: env('KAFKA_BROKERS').split(','),
@@ -83,7 +87,7 @@ describe('local servers', () => {
     }
   });
 
-  it('dynamodb: CreateTable, UpdateTimeToLive and TransactWriteItems', async () => {
+  on('dynamodb')('dynamodb: CreateTable, UpdateTimeToLive and TransactWriteItems', async () => {
     const ddb = track(new DynamoDBClient({ endpoint: env('DYNAMODB_ENDPOINT'), region, credentials }));
     const TableName = `servers-smoke-${suffix}`;
     await ddb.send(
@@ -121,7 +125,7 @@ describe('local servers', () => {
     expect((await ddb.send(new GetItemCommand({ TableName, Key: { pk: { S: 'c' } } }))).Item).toBeUndefined();
   });
 
-  it('opensearch: cluster health and indexing a document', async () => {
+  on('opensearch')('opensearch: cluster health and indexing a document', async () => {
     const client = new OpenSearchClient({ node: env('OPENSEARCH_URL') });
     const index = `servers-smoke-${suffix}`;
     try {
@@ -139,7 +143,7 @@ describe('local servers', () => {
     }
   });
 
-  it('kinesis (kinesalite): CreateStream, PutRecord and reading it back', async () => {
+  on('kinesis')('kinesis (kinesalite): CreateStream, PutRecord and reading it back', async () => {
     // kinesalite speaks HTTP/1.1 only: the SDK's default HTTP/2 handler fails with "Protocol error"
     const kinesis = track(new KinesisClient({ endpoint: env('KINESIS_ENDPOINT'), region, credentials, requestHandler: new NodeHttpHandler() }));
     const StreamName = `servers-smoke-${suffix}`;
@@ -158,7 +162,7 @@ describe('local servers', () => {
     expect(records.Records?.map((r) => Buffer.from(r.Data ?? []).toString())).toEqual(['flow record']);
   });
 
-  it('s3 (s3rver): PutObject and a paginated ListObjectsV2', async () => {
+  on('s3')('s3 (s3rver): PutObject and a paginated ListObjectsV2', async () => {
     const s3 = track(new S3Client({ endpoint: env('S3_ENDPOINT'), region, credentials, forcePathStyle: true }));
     const Bucket = `servers-smoke-${suffix}`;
     await s3.send(new CreateBucketCommand({ Bucket }));
@@ -175,7 +179,7 @@ describe('local servers', () => {
     expect(listed.sort()).toEqual(keys);
   });
 
-  it('ec2 (moto): DescribeInstances and DescribeNetworkInterfaces', async () => {
+  on('ec2')('ec2 (moto): DescribeInstances and DescribeNetworkInterfaces', async () => {
     const ec2 = track(new EC2Client({ endpoint: env('EC2_ENDPOINT'), region, credentials }));
     const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
     const instanceId = run.Instances?.[0]?.InstanceId;

@@ -64,7 +64,11 @@ function rotateLog(log) {
 async function classify(def, state) {
   const log = logFile(def.name);
   const given = process.env[def.envVar];
-  if (given) return { status: 'external', endpoint: given, note: `from ${def.envVar}` };
+  if (given) {
+    // not ours to start or stop; say so early when it does not answer
+    const err = await probe(def, given, 3000);
+    return { status: 'external', endpoint: given, note: `from ${def.envVar}${err ? `, NOT ANSWERING: ${err}` : ''}` };
+  }
 
   const entry = state.servers[def.name];
   if (entry && (entry.containerId ? await containers.isRunning(entry.containerId) : isSameProcess(entry.pid, entry.startTicks))) {
