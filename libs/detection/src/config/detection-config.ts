@@ -61,8 +61,11 @@ export interface BeaconingConfig extends DetectorBase {
   evaluateEverySec: number;
   /** FR2.3: coefficient of variation of (missed-beat folded) intervals below this fires */
   maxIntervalCv: number;
-  /** RITA-style score at or above this fires */
+  /** RITA-style score at or above this fires... */
   minScore: number;
+  /** ...and at least this share of intervals lies within ±onBeatTolerance of the median: persistence without regular timing is not a beacon */
+  minOnBeatShare: number;
+  onBeatTolerance: number;
   weights: { ts: number; ds: number; dur: number; hist: number };
   /** UDP/ICMP records of one source port further apart than this are separate beats */
   sessionGapSec: number;
@@ -241,7 +244,7 @@ export function defaultDetectionConfig(): DetectionConfig {
       },
       beaconing: {
         ...on('medium'), minConnections: 12, minSpanSec: 10 * MIN, lookbackSec: 6 * HOUR, evaluateEverySec: 15 * MIN,
-        maxIntervalCv: 0.1, minScore: 0.8, weights: { ts: 0.25, ds: 0.25, dur: 0.25, hist: 0.25 },
+        maxIntervalCv: 0.1, minScore: 0.8, minOnBeatShare: 0.6, onBeatTolerance: 0.3, weights: { ts: 0.25, ds: 0.25, dur: 0.25, hist: 0.25 },
         sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300,
       },
       strobe: { ...on('low'), windowSec: HOUR, minConnections: 3600 },
@@ -258,7 +261,7 @@ export function defaultDetectionConfig(): DetectionConfig {
         targetSeverity: 'low', targetMinSources: 10, targetMinAttempts: 60,
       },
       exfiltration: {
-        ...on('medium'), windowSec: 10 * MIN, minBytes: 100 * MB, coldMinBytes: 1000 * MB, singleFlowBytes: 100 * MB,
+        ...on('medium'), windowSec: 10 * MIN, minBytes: 100 * MB, coldMinBytes: 500 * MB, singleFlowBytes: 100 * MB,
         relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY,
       },
       'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },

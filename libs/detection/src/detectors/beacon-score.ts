@@ -20,6 +20,8 @@ export interface BeaconScore {
   /** ... after folding missed beats */
   cvFolded: number;
   missedBeats: number;
+  /** share of (folded) intervals within ±tolerance of the median */
+  onBeatShare: number;
   tsSkew: number;
   tsMad: number;
   ts: number;
@@ -31,6 +33,8 @@ export interface BeaconScore {
 }
 
 const MAX_FOLD = 8;
+/** share of intervals within ±15% of the median before any interval is read as missed beats */
+const FOLD_MIN_ON_BEAT = 0.5;
 
 function quantile(sorted: Float64Array, q: number): number {
   const n = sorted.length;
@@ -72,7 +76,7 @@ function cvOf(xs: ArrayLike<number>, n: number): number {
  * Score beats `times` (sorted ascending, seconds) with per-beat `bytes`, over
  * the analysis range [rangeStart, rangeEnd) that the histogram and coverage use.
  */
-export function scoreBeacon(times: Float64Array, bytes: Float64Array, rangeStart: number, rangeEnd: number, w: BeaconWeights): BeaconScore {
+export function scoreBeacon(times: Float64Array, bytes: Float64Array, rangeStart: number, rangeEnd: number, w: BeaconWeights, tolerance = 0.3): BeaconScore {
   const n = times.length;
   const raw: number[] = [];
   for (let i = 1; i < n; i++) {
@@ -82,12 +86,16 @@ export function scoreBeacon(times: Float64Array, bytes: Float64Array, rangeStart
   const intervals = Float64Array.from(raw).sort();
   const median = quantile(intervals, 0.5);
   const cv = cvOf(intervals, intervals.length);
-  // fold missed beats: an interval close to k × median (k ≥ 2) is k intervals of median size
+  // fold missed beats: an interval close to k × median (k ≥ 2) is k intervals of median size.
+  // Only a series that is mostly on-beat has "missed" beats; random traffic is left as it is.
+  let onBeat = 0;
+  for (let i = 0; i < intervals.length; i++) if (Math.abs((intervals[i] as number) - median) <= 0.15 * median) onBeat++;
+  const foldable = intervals.length > 0 && onBeat / intervals.length >= FOLD_MIN_ON_BEAT;
   let missed = 0;
   const folded = new Float64Array(intervals.length);
   for (let i = 0; i < intervals.length; i++) {
     const x = intervals[i] as number;
-    const k = median > 0 ? Math.round(x / median) : 1;
+    const k = foldable && median > 0 ? Math.round(x / median) : 1;
     // a few missed beats, not bursts: k is bounded and the median must be measurable
     if (k >= 2 && k <= MAX_FOLD && median >= 2 && Math.abs(x - k * median) <= 0.15 * k * median) {
       folded[i] = x / k;
@@ -97,6 +105,9 @@ export function scoreBeacon(times: Float64Array, bytes: Float64Array, rangeStart
     }
   }
   const cvFolded = cvOf(folded, folded.length);
+  let near = 0;
+  for (let i = 0; i < folded.length; i++) if (Math.abs((folded[i] as number) - median) <= tolerance * median) near++;
+  const onBeatShare = folded.length > 0 ? near / folded.length : 0;
   const tsParts = intervals.length >= 3 ? skewMad(folded.sort(), 1) : { skew: 0, mad: 0 };
   const ts = (tsParts.skew + tsParts.mad) / 2;
   const sortedBytes = Float64Array.from(bytes).sort();
@@ -149,7 +160,7 @@ export function scoreBeacon(times: Float64Array, bytes: Float64Array, rangeStart
   }
   const score = Math.round((w.ts * ts + w.ds * ds + w.dur * dur + w.hist * hist) * 1000) / 1000;
   return {
-    beats: n, medianInterval: median, cv, cvFolded, missedBeats: missed, tsSkew: tsParts.skew, tsMad: tsParts.mad,
+    beats: n, medianInterval: median, cv, cvFolded, missedBeats: missed, onBeatShare, tsSkew: tsParts.skew, tsMad: tsParts.mad,
     ts, ds, dur, hist, score, medianBytes: quantile(sortedBytes, 0.5),
   };
 }

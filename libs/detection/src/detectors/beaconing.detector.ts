@@ -11,10 +11,13 @@ import type { BeaconingConfig, StrobeConfig } from '../config/detection-config';
 import type { PreparedBatch } from '../engine/prepared-batch';
 import { RowFlag } from '../engine/prepared-batch';
 import { KeyIndex, compactColumn, ensureCapacity } from '../state/key-index';
-import { TumblingWindows } from '../state/windows';
 import { scoreBeacon } from './beacon-score';
 import type { C2Pairs } from './c2-pairs';
 import { type Candidate, type Detector, type EngineContext, clamp01, raiseSeverity, ratioConfidence, signal } from './detector';
+
+// module-level copies: the contracts barrel re-exports through getters
+const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
+
 
 /** beat record layout in a pair's ring: start, end, bytes, packets, srcPort */
 const STRIDE = 5;
@@ -62,13 +65,10 @@ class Ring {
   }
 }
 
-class StrobeWindow {
-  readonly pairs = new KeyIndex(3, 64, 1 << 20);
-  count = new Int32Array(64);
-  reset(): void {
-    this.count.fill(0, 0, this.pairs.size);
-    this.pairs.clear();
-  }
+interface PendingStrobe {
+  pair: number;
+  hour: number;
+  count: number;
 }
 
 export class BeaconingDetector implements Detector {
@@ -86,9 +86,14 @@ export class BeaconingDetector implements Detector {
   private account = new Int32Array(1024);
   private dirty = new Uint8Array(1024);
   private strobeUntil = new Float64Array(1024);
+  /** the first beat of a pair, kept inline until a second one makes a ring worth allocating */
+  private first = new Float64Array(1024 * STRIDE);
+  private strobeHour = new Float64Array(1024);
+  private strobeCount = new Int32Array(1024);
+  private strobePending = new Int32Array(1024);
+  private pendingStrobes: PendingStrobe[] = [];
   private dirtyList: number[] = [];
   private nextTick = -Infinity;
-  private readonly strobes: TumblingWindows<StrobeWindow>;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -97,7 +102,6 @@ export class BeaconingDetector implements Detector {
     private readonly c2: C2Pairs,
   ) {
     this.pairs = new KeyIndex(3, 4096, cfg.maxPairs);
-    this.strobes = new TumblingWindows(strobe.windowSec, () => new StrobeWindow(), (w) => w.reset());
   }
 
   private grow(n: number): void {
@@ -109,6 +113,10 @@ export class BeaconingDetector implements Detector {
     this.dirty = ensureCapacity(this.dirty, n);
     this.strobeUntil = ensureCapacity(this.strobeUntil, n);
     this.recentNext = ensureCapacity(this.recentNext, n);
+    this.first = ensureCapacity(this.first, this.lastSeen.length * STRIDE);
+    this.strobeHour = ensureCapacity(this.strobeHour, n);
+    this.strobeCount = ensureCapacity(this.strobeCount, n);
+    this.strobePending = ensureCapacity(this.strobePending, n);
     this.recentPort = ensureCapacity(this.recentPort, this.lastSeen.length * RECENT);
     this.recentEnd = ensureCapacity(this.recentEnd, this.lastSeen.length * RECENT);
     this.recentSlot = ensureCapacity(this.recentSlot, this.lastSeen.length * RECENT);
@@ -124,7 +132,7 @@ export class BeaconingDetector implements Detector {
       if (f & (RowFlag.RESPONSE | RowFlag.DST_NON_UNICAST)) continue;
       // inbound connections from the internet are not our workloads calling out
       if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL)) === RowFlag.DST_LOCAL) continue;
-      if (((b.marks[i] as number) & Mark.HEALTH_CHECK) !== 0) continue;
+      if (((b.marks[i] as number) & MARK_HEALTH_CHECK) !== 0) continue;
       const proto = b.protocol[i] as number;
       const src = p.srcIp[i] as number;
       const dst = p.dstIp[i] as number;
@@ -143,6 +151,9 @@ export class BeaconingDetector implements Detector {
         this.account[e] = p.account[i] as number;
         this.dirty[e] = 0;
         this.strobeUntil[e] = 0;
+        this.strobeHour[e] = -1;
+        this.strobeCount[e] = 0;
+        this.strobePending[e] = -1;
       }
       const start = b.start[i] as number;
       const end = b.end[i] as number;
@@ -150,52 +161,82 @@ export class BeaconingDetector implements Detector {
       const bytes = Math.max(0, b.bytes[i] as number);
       const packets = Math.max(0, b.packets[i] as number);
       if (start > (this.lastSeen[e] as number)) this.lastSeen[e] = start;
+      const ring = this.rings[e] ?? null;
+      // a record of a recent session (same source port) adds to that beat
       const tcp = proto === 6;
-      let ring = this.rings[e] ?? null;
       let continued = false;
       for (let r = 0; r < RECENT; r++) {
         const o = e * RECENT + r;
         if (this.recentPort[o] !== sport) continue;
-        const since = start - (this.recentEnd[o] as number);
-        if (since <= (tcp ? TCP_REUSE_GAP : gap) && ring) {
-          const s = (this.recentSlot[o] as number) * STRIDE;
-          ring.data[s + 2] = (ring.data[s + 2] as number) + bytes;
-          ring.data[s + 3] = (ring.data[s + 3] as number) + packets;
-          if (end > (ring.data[s + 1] as number)) ring.data[s + 1] = end;
+        if (start - (this.recentEnd[o] as number) <= (tcp ? TCP_REUSE_GAP : gap)) {
+          const slot = this.recentSlot[o] as number;
+          const data = slot < 0 ? this.first : (ring as Ring).data;
+          const s = slot < 0 ? e * STRIDE : slot * STRIDE;
+          data[s + 2] = (data[s + 2] as number) + bytes;
+          data[s + 3] = (data[s + 3] as number) + packets;
+          if (end > (data[s + 1] as number)) data[s + 1] = end;
           if (end > (this.recentEnd[o] as number)) this.recentEnd[o] = end;
           continued = true;
         }
         break;
       }
       if (continued) continue;
-      if (!ring) {
-        ring = new Ring(this.cfg.maxBeatsPerPair);
-        this.rings[e] = ring;
+      let slot = -1;
+      if (!ring && this.recentPort[e * RECENT] === -1 && this.recentPort[e * RECENT + 1] === -1 && (this.recentNext[e] as number) === 0) {
+        // first beat of the pair: inline, no allocation (most pairs never see a second one)
+        const o = e * STRIDE;
+        this.first[o] = start;
+        this.first[o + 1] = end;
+        this.first[o + 2] = bytes;
+        this.first[o + 3] = packets;
+        this.first[o + 4] = sport;
+      } else {
+        let rg = ring;
+        if (!rg) {
+          rg = new Ring(this.cfg.maxBeatsPerPair);
+          const o = e * STRIDE;
+          const firstSlot = rg.push(this.first[o] as number, this.first[o + 1] as number, this.first[o + 2] as number, this.first[o + 3] as number, this.first[o + 4] as number);
+          for (let r = 0; r < RECENT; r++) if ((this.recentSlot[e * RECENT + r] as number) < 0) this.recentSlot[e * RECENT + r] = firstSlot;
+          this.rings[e] = rg;
+        }
+        slot = rg.push(start, end, bytes, packets, sport);
+        if (!this.dirty[e] && rg.count >= this.cfg.minConnections) {
+          this.dirty[e] = 1;
+          this.dirtyList.push(e);
+        }
       }
-      const slot = ring.push(start, end, bytes, packets, sport);
       const r = this.recentNext[e] as number;
       const o = e * RECENT + r;
       this.recentPort[o] = sport;
       this.recentEnd[o] = end;
       this.recentSlot[o] = slot;
       this.recentNext[e] = (r + 1) % RECENT;
-      if (!this.dirty[e]) {
-        this.dirty[e] = 1;
-        this.dirtyList.push(e);
-      }
-      if (this.strobe.enabled) {
-        const w = this.strobes.at(start);
-        const se = w.pairs.upsert(src, dst, key);
-        if (se >= 0) {
-          if (w.pairs.added) w.count = ensureCapacity(w.count, w.pairs.size);
-          w.count[se]++;
-        }
-      }
+      if (this.strobe.enabled) this.countStrobe(e, start);
+    }
+  }
+
+  /** Sessions per pair per strobe window, kept inline; a pair reaching the threshold is reported when its window closes. */
+  private countStrobe(e: number, start: number): void {
+    const size = this.strobe.windowSec;
+    const hour = start - (start % size);
+    const cur = this.strobeHour[e] as number;
+    if (hour < cur) return; // a late beat of an earlier window: already counted out
+    if (hour > cur) {
+      const pending = this.strobePending[e] as number;
+      if (pending >= 0) (this.pendingStrobes[pending] as PendingStrobe).count = this.strobeCount[e] as number;
+      this.strobePending[e] = -1;
+      this.strobeHour[e] = hour;
+      this.strobeCount[e] = 0;
+    }
+    const n = ++this.strobeCount[e];
+    if (n === this.strobe.minConnections) {
+      this.strobePending[e] = this.pendingStrobes.length;
+      this.pendingStrobes.push({ pair: e, hour, count: n });
     }
   }
 
   advance(watermark: number, out: Candidate[]): void {
-    if (this.strobe.enabled) this.strobes.closeUpTo(watermark, (w, s, e) => this.closeStrobe(w, s, e, out));
+    if (this.pendingStrobes.length > 0) this.closeStrobes(watermark, out);
     if (!this.cfg.enabled) return;
     const every = this.cfg.evaluateEverySec;
     if (this.nextTick === -Infinity) {
@@ -247,10 +288,10 @@ export class BeaconingDetector implements Detector {
       const times = Float64Array.from(idx, (s) => ring.data[s * STRIDE] as number);
       if ((times[times.length - 1] as number) - (times[0] as number) < c.minSpanSec) continue;
       const bytes = Float64Array.from(idx, (s) => ring.data[s * STRIDE + 2] as number);
-      const sc = scoreBeacon(times, bytes, from, tick, c.weights);
+      const sc = scoreBeacon(times, bytes, from, tick, c.weights, c.onBeatTolerance);
       if (sc.medianInterval < c.minIntervalSec) continue;
       const cvFires = sc.cvFolded <= c.maxIntervalCv;
-      if (!cvFires && sc.score < c.minScore) continue;
+      if (!cvFires && (sc.score < c.minScore || sc.onBeatShare < c.minOnBeatShare)) continue;
       out.push(this.describe(e, ring, idx, sc, cvFires, tick));
     }
     this.dirtyList = keep;
@@ -311,6 +352,7 @@ export class BeaconingDetector implements Detector {
         signal('intervalCvFolded', sc.cvFolded, c.maxIntervalCv, 'FR2.3: missed beats folded'),
         signal('missedBeats', sc.missedBeats),
         signal('score', sc.score, c.minScore, 'RITA-style: weights ts/ds/dur/hist'),
+        signal('onBeatShare', sc.onBeatShare, c.minOnBeatShare, `intervals within ±${Math.round(c.onBeatTolerance * 100)}% of the median`),
         signal('tsScore', sc.ts, undefined, `Bowley skew ${sc.tsSkew.toFixed(2)}, MAD ${sc.tsMad.toFixed(2)}`),
         signal('dsScore', sc.ds, undefined, 'size regularity'),
         signal('durScore', sc.dur, undefined, 'coverage/consistency of the lookback'),
@@ -324,25 +366,29 @@ export class BeaconingDetector implements Detector {
     };
   }
 
-  private closeStrobe(w: StrobeWindow, start: number, end: number, out: Candidate[]): void {
+  private closeStrobes(watermark: number, out: Candidate[]): void {
     const s = this.strobe;
-    for (let k = 0; k < w.pairs.size; k++) {
-      const n = w.count[k] as number;
-      if (n < s.minConnections) continue;
-      const srcId = w.pairs.key(k, 0);
-      const dstId = w.pairs.key(k, 1);
-      const key = w.pairs.key(k, 2);
-      const e = this.pairs.find(srcId, dstId, key);
-      if (e >= 0) this.strobeUntil[e] = end + this.cfg.lookbackSec;
-      const src = this.ctx.ips.str(srcId);
-      const dst = this.ctx.ips.str(dstId);
+    const keep: PendingStrobe[] = [];
+    for (const ps of this.pendingStrobes) {
+      const end = ps.hour + s.windowSec;
+      if (end > watermark) {
+        keep.push(ps);
+        continue;
+      }
+      const e = ps.pair;
+      const n = (this.strobeHour[e] as number) === ps.hour ? (this.strobeCount[e] as number) : ps.count;
+      if ((this.strobePending[e] as number) >= 0 && (this.strobeHour[e] as number) === ps.hour) this.strobePending[e] = -1;
+      this.strobeUntil[e] = end + this.cfg.lookbackSec;
+      const src = this.ctx.ips.str(this.pairs.key(e, 0));
+      const dst = this.ctx.ips.str(this.pairs.key(e, 1));
+      const key = this.pairs.key(e, 2);
       const port = key & 0xffff;
       const protocol = key >> 16;
-      const eni = e >= 0 ? this.ctx.enis.str(this.eni[e] as number) : '';
+      const eni = this.ctx.enis.str(this.eni[e] as number);
       out.push({
         detector: 'strobe',
         entity: `${src}>${dst}:${port}/${protocol}`,
-        windowStart: start, windowEnd: end, firstSeen: start, lastSeen: end,
+        windowStart: ps.hour, windowEnd: end, firstSeen: ps.hour, lastSeen: end,
         severity: s.severity,
         confidence: ratioConfidence(n / s.minConnections),
         score: Math.round((n / s.minConnections) * 100) / 100,
@@ -355,6 +401,11 @@ export class BeaconingDetector implements Detector {
         interfaceIds: eni ? [eni] : [],
       });
     }
+    // pending indices shift: rebuild the per-pair references
+    this.pendingStrobes = keep;
+    keep.forEach((ps, idx) => {
+      if ((this.strobeHour[ps.pair] as number) === ps.hour) this.strobePending[ps.pair] = idx;
+    });
   }
 
   maintain(watermark: number): void {
@@ -364,7 +415,7 @@ export class BeaconingDetector implements Detector {
     const keep = new Uint8Array(n);
     let dropped = 0;
     for (let e = 0; e < n; e++) {
-      if ((this.lastSeen[e] as number) >= before || this.dirty[e]) keep[e] = 1;
+      if ((this.lastSeen[e] as number) >= before || this.dirty[e] || (this.strobePending[e] as number) >= 0) keep[e] = 1;
       else dropped++;
     }
     if (dropped === 0) return;
@@ -381,8 +432,17 @@ export class BeaconingDetector implements Detector {
       }
     }
     this.rings = rings;
-    for (const col of [this.lastSeen, this.eni, this.account, this.dirty, this.strobeUntil, this.recentNext]) compactColumn(col, remap);
+    for (const col of [this.lastSeen, this.eni, this.account, this.dirty, this.strobeUntil, this.recentNext, this.strobeHour, this.strobeCount]) compactColumn(col, remap);
+    for (let e = 0; e < n; e++) {
+      const to = remap[e] as number;
+      if (to >= 0 && to !== e) this.first.copyWithin(to * STRIDE, e * STRIDE, e * STRIDE + STRIDE);
+    }
     this.dirtyList = this.dirtyList.map((e) => remap[e] as number).filter((e) => e >= 0);
+    this.pendingStrobes = this.pendingStrobes.map((ps) => ({ ...ps, pair: remap[ps.pair] as number })).filter((ps) => ps.pair >= 0);
+    this.strobePending.fill(-1, 0, this.pairs.size);
+    this.pendingStrobes.forEach((ps, idx) => {
+      if ((this.strobeHour[ps.pair] as number) === ps.hour) this.strobePending[ps.pair] = idx;
+    });
   }
 
   stateSize(): number {

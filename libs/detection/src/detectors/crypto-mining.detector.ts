@@ -14,6 +14,10 @@ import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import { type Candidate, type Detector, type EngineContext, raiseSeverity, signal } from './detector';
 
+// module-level copies: the contracts barrel re-exports through getters
+const MARK_DST_MINING_POOL = Mark.DST_MINING_POOL;
+
+
 class MiningWindow {
   readonly pairs = new KeyIndex(3, 64, 1 << 20);
   records = new Int32Array(64);
@@ -74,7 +78,7 @@ export class CryptoMiningDetector implements Detector {
       if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL)) === RowFlag.DST_LOCAL) continue; // inbound
       const dst = p.dstIp[i] as number;
       const dport = b.dstPort[i] as number;
-      const pool = ((attrs[dst] as number) & IpAttr.MINING_POOL) !== 0 || ((b.marks[i] as number) & Mark.DST_MINING_POOL) !== 0;
+      const pool = ((attrs[dst] as number) & IpAttr.MINING_POOL) !== 0 || ((b.marks[i] as number) & MARK_DST_MINING_POOL) !== 0;
       if (!pool && !(dport >= 0 && this.poolPort[dport] === 1)) continue;
       const start = b.start[i] as number;
       const w = this.windows.at(start);

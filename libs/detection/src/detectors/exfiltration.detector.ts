@@ -92,7 +92,6 @@ export class ExfiltrationDetector implements Detector {
       if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
       // keep the biggest movers' records: sample once the pair is half way to the floor
       if ((w.bytes[e] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
-      else w.evidence.sample(e, p, i, 1);
     }
   }
 

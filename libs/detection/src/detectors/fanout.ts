@@ -62,7 +62,7 @@ export interface FanoutSpec {
   describe(ctx: EngineContext, w: FanoutWindow, entity: number, values: number[], variant: string, windowSec: number, threshold: number, start: number, end: number): Candidate;
 }
 
-const COLD_SAMPLES = 2;
+const COLD_SAMPLES = 1;
 
 /** Ingest probe rows into a set of windows. */
 export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWindow>, spec: FanoutSpec, hotAt: number, onEvict: () => void): void {

@@ -14,6 +14,11 @@ import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import { type Candidate, type Detector, type EngineContext, raiseSeverity, signal } from './detector';
 
+// module-level copies: the contracts barrel re-exports through getters
+const MARK_DST_THREAT_LIST = Mark.DST_THREAT_LIST;
+const MARK_SRC_THREAT_LIST = Mark.SRC_THREAT_LIST;
+
+
 class ListedWindow {
   readonly pairs = new KeyIndex(2, 64, 1 << 20);
   records = new Int32Array(64);
@@ -62,8 +67,8 @@ export class MaliciousIpDetector implements Detector {
       const src = p.srcIp[i] as number;
       const dst = p.dstIp[i] as number;
       const marks = b.marks[i] as number;
-      const dstListed = ((attrs[dst] as number) & IpAttr.LISTED) !== 0 || (marks & Mark.DST_THREAT_LIST) !== 0;
-      const srcListed = ((attrs[src] as number) & IpAttr.LISTED) !== 0 || (marks & Mark.SRC_THREAT_LIST) !== 0;
+      const dstListed = ((attrs[dst] as number) & IpAttr.LISTED) !== 0 || (marks & MARK_DST_THREAT_LIST) !== 0;
+      const srcListed = ((attrs[src] as number) & IpAttr.LISTED) !== 0 || (marks & MARK_SRC_THREAT_LIST) !== 0;
       if (!dstListed && !srcListed) continue;
       const start = b.start[i] as number;
       const w = this.windows.at(start);

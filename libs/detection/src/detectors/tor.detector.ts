@@ -14,6 +14,12 @@ import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import { type Candidate, type Detector, type EngineContext, raiseSeverity, signal } from './detector';
 
+// module-level copies: the contracts barrel re-exports through getters
+const MARK_DST_TOR_RELAY = Mark.DST_TOR_RELAY;
+const MARK_DST_TOR_EXIT = Mark.DST_TOR_EXIT;
+const MARK_SRC_TOR_EXIT = Mark.SRC_TOR_EXIT;
+
+
 const ROLE_CLIENT = 0;
 const ROLE_INBOUND = 1;
 const ROLE_RELAY = 2;
@@ -90,8 +96,8 @@ export class TorDetector implements Detector {
       const srcLocal = (f & RowFlag.SRC_LOCAL) !== 0;
       const dstLocal = (f & RowFlag.DST_LOCAL) !== 0;
       let role = -1;
-      if (!dstLocal && ((da & IpAttr.TOR_RELAY) !== 0 || (marks & (Mark.DST_TOR_RELAY | Mark.DST_TOR_EXIT)) !== 0)) role = ROLE_CLIENT;
-      else if (!srcLocal && dstLocal && ((sa & IpAttr.TOR_EXIT) !== 0 || (marks & Mark.SRC_TOR_EXIT) !== 0)) role = ROLE_INBOUND;
+      if (!dstLocal && ((da & IpAttr.TOR_RELAY) !== 0 || (marks & (MARK_DST_TOR_RELAY | MARK_DST_TOR_EXIT)) !== 0)) role = ROLE_CLIENT;
+      else if (!srcLocal && dstLocal && ((sa & IpAttr.TOR_EXIT) !== 0 || (marks & MARK_SRC_TOR_EXIT) !== 0)) role = ROLE_INBOUND;
       if (srcLocal && (sa & IpAttr.TOR_RELAY) !== 0) {
         // our own workload is a listed relay: report the workload once, whatever it talks to
         role = ROLE_RELAY;

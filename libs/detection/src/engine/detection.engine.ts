@@ -26,6 +26,14 @@ export interface DetectionEngineDeps {
   now?: () => number;
 }
 
+// module-level copies: the contracts barrel re-exports through getters, too slow for a per-row read
+const ACCEPT = Action.ACCEPT;
+const REJECT = Action.REJECT;
+const NODATA = LogStatus.NODATA;
+const SKIPDATA = LogStatus.SKIPDATA;
+const EGRESS = Direction.EGRESS;
+const INGRESS = Direction.INGRESS;
+
 const MAINTENANCE_EVERY_SEC = 600;
 /** slice length for time-sorted batches that span longer than this */
 const SLICE_SEC = 300;
@@ -222,11 +230,11 @@ export class DetectionEngine {
     for (let i = 0; i < batch.length; i++) {
       const status = batch.logStatus[i] as number;
       const start = batch.start[i] as number;
-      if (status === LogStatus.NODATA) {
+      if (status === NODATA) {
         s.nodata++;
         continue;
       }
-      if (status === LogStatus.SKIPDATA) {
+      if (status === SKIPDATA) {
         s.skipdata++;
         if (start >= closedBefore) {
           p.eni[i] = this.enis.resolve(strings, eniMap, batch.interfaceId[i] as number);
@@ -256,7 +264,7 @@ export class DetectionEngine {
       if (start > (lastSeen[src] as number)) lastSeen[src] = start;
       if (start > (lastSeen[dst] as number)) lastSeen[dst] = start;
       const dir = batch.direction[i] as number;
-      let side: number = dir === Direction.EGRESS ? Side.SRC : dir === Direction.INGRESS ? Side.DST : Side.UNKNOWN;
+      let side: number = dir === EGRESS ? Side.SRC : dir === INGRESS ? Side.DST : Side.UNKNOWN;
       if (side === Side.UNKNOWN && infer && (batch.interfaceId[i] as number) !== 0) {
         side = this.tracker.observe(eni, src, dst, start);
         if (side !== Side.UNKNOWN) s.directionInferred++;
@@ -276,8 +284,8 @@ export class DetectionEngine {
       if (side === Side.DST || ((attrs[dst] as number) & IpAttr.INTERNAL) !== 0) f |= RowFlag.DST_LOCAL;
       if (((attrs[dst] as number) & IpAttr.NON_UNICAST) !== 0) f |= RowFlag.DST_NON_UNICAST;
       const action = batch.action[i] as number;
-      if (action === Action.ACCEPT) f |= RowFlag.ACCEPT;
-      else if (action === Action.REJECT) f |= RowFlag.REJECT;
+      if (action === ACCEPT) f |= RowFlag.ACCEPT;
+      else if (action === REJECT) f |= RowFlag.REJECT;
       const proto = batch.protocol[i] as number;
       const tcpFlags = batch.tcpFlags[i] as number;
       if (proto === 6) f |= RowFlag.TCP;
@@ -287,7 +295,7 @@ export class DetectionEngine {
         let ambiguous = false;
         if (tcpFlags >= 0 && proto === 6 && (tcpFlags & TcpFlag.SYN_ACK) === TcpFlag.SYN_ACK) response = true;
         else if (tcpFlags >= 0 && proto === 6 && (tcpFlags & TcpFlag.SYN) !== 0) response = false;
-        else if (action === Action.REJECT) response = false; // nothing answers with a rejected packet
+        else if (action === REJECT) response = false; // nothing answers with a rejected packet
         else {
           const srcSvc = service[sport] === 1;
           const dstSvc = service[dport] === 1;
@@ -305,12 +313,12 @@ export class DetectionEngine {
         } else if (response) {
           f |= RowFlag.RESPONSE;
           s.responses++;
-        } else if (action === Action.REJECT && tcpFlags >= 0 && (tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) !== 0 && (tcpFlags & TcpFlag.SYN) === 0) {
+        } else if (action === REJECT && tcpFlags >= 0 && (tcpFlags & (TcpFlag.FIN | TcpFlag.RST)) !== 0 && (tcpFlags & TcpFlag.SYN) === 0) {
           f |= RowFlag.CLOSING;
           s.closingRejects++;
         } else {
           const pk = batch.packets[i] as number;
-          if (action === Action.REJECT || (pk >= 0 && pk <= maxPk && (batch.bytes[i] as number) <= pk * maxBpp)) {
+          if (action === REJECT || (pk >= 0 && pk <= maxPk && (batch.bytes[i] as number) <= pk * maxBpp)) {
             f |= RowFlag.PROBE;
             s.probes++;
           }
