@@ -5,3 +5,8 @@ export type { CompiledFormat } from './format/flow-log-format';
 export { FlowLogParser, parseFlowLogText, DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES } from './parser/flow-log.parser';
 export type { ParseOptions } from './parser/flow-log.parser';
 export { isIPString, isIPBytes } from './parser/ip-address.validator';
+export { mapParquetRows } from './parquet/parquet-rows.mapper';
+export type { MapParquetOptions } from './parquet/parquet-rows.mapper';
+export { parseParquetFlowLogs } from './parquet/parquet-flow-log.parser';
+export type { ParquetParseOptions } from './parquet/parquet-flow-log.parser';
+export { formatFlowLogRow, formatHeaderLine } from './format/flow-log.writer';

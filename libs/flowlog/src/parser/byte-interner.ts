@@ -1,20 +1,23 @@
 /**
  * Interns field bytes into one batch's string table without creating a JS
- * string per value. The parser hashes a field while scanning it; a repeated
- * value costs one probe plus a byte compare. New values are copied into an
- * arena, separated by `\n` (a byte no field can contain), and turned into JS
- * strings all at once when the batch is complete: one native decode and one
- * `split` instead of one native call per value.
+ * string per record. The parser hashes a field while scanning it; a value
+ * already in this batch costs one probe plus a byte compare.
  *
- * IPv4 addresses take a faster path: the parser folds them into a uint32
- * while validating, and they are looked up by that integer.
+ * New values get their id at once (a placeholder in the table) and their
+ * bytes are copied into an arena separated by `\n`, a byte no field can hold;
+ * {@link ByteInterner.materialize} turns the arena into strings with one
+ * native decode and one `split` when the batch is complete.
  *
- * Ids are assigned in arena order, so the string table is filled by
- * {@link ByteInterner.materialize}; nothing may read the table before that.
+ * IPv4 addresses, the bulk of distinct values, take a faster path: the parser
+ * folds them into a uint32 while validating and they are interned by that
+ * integer through a direct-mapped cache that outlives batches. A slot holds
+ * the address, its string, and its id in the current batch (tagged with the
+ * batch generation), so one probe both dedupes within the batch and reuses
+ * the string of a host seen in an earlier batch: no allocation, no decode.
  */
 import { StringTable } from '@flowguard/contracts';
 
-/** Entry flag: the value was validated as an IP address. */
+/** Flag by string-table id: the value was validated as an IP address. */
 export const FLAG_IP_OK = 1;
 
 /**
@@ -45,52 +48,77 @@ export class ParsedStringTable extends StringTable {
   }
 }
 
+/** IPv4 cache size: starts small (cheap for small payloads), grows between batches up to MAX_CACHE slots. */
+const MIN_CACHE = 1 << 10;
+const MAX_CACHE = 1 << 16;
+
 /** Slot layout of the byte table: 4 int32 per slot, one cache line per probe. */
 const S_HASH = 0;
 const S_ID = 1; // string-table id, 0 = empty slot
 const S_LEN = 2;
 const S_OFF = 3;
 
-/** Decode pending values once this many arena bytes are waiting (bounds one string's size). */
+/** Decode pending values once this many arena bytes wait (bounds one string's size). */
 const MATERIALIZE_BYTES = 8 << 20;
 
 export class ByteInterner {
-  /** validation flags by string-table id ({@link FLAG_IP_OK}) */
-  flags = new Uint8Array(4096);
-  private slots = new Int32Array(8192 * 4);
-  private mask = 8191;
-  /** IPv4 table: [address, id] pairs, id 0 = empty */
-  private v4 = new Int32Array(8192 * 2);
-  private v4mask = 8191;
+  /** flags by string-table id ({@link FLAG_IP_OK}) */
+  flags = new Uint8Array(1024);
+  private slots = new Int32Array(1024 * 4);
+  private mask = 1023;
+  private count = 0;
+  /** IPv4 cache slots: [address, generation, id, occupied] */
+  private v4cache: Int32Array;
+  private v4strs: string[];
+  private v4cacheMask: number;
+  /** cache slots overwritten during this batch: many means the cache is too small for the traffic */
+  private evictions = 0;
+  private gen = 1;
+  /** per-batch IPv4 overflow table for cache-slot conflicts: [address, id] pairs, id 0 = empty */
+  private v4 = new Int32Array(256 * 2);
+  private v4mask = 255;
   private v4count = 0;
-  private arena = Buffer.allocUnsafe(256 * 1024);
+  private arena = Buffer.allocUnsafe(16 * 1024);
   private arenaLen = 0;
-  /** arena bytes before this offset are already strings in the table */
   private decodedUpTo = 0;
   private nonAscii = false;
-  private count = 0;
+  /** ids waiting for their arena string, in arena order */
+  private pending: Int32Array<ArrayBuffer> = new Int32Array(256);
+  private pendingLen = 0;
   private table: StringTable;
 
   constructor(table: StringTable) {
     this.table = table;
+    this.v4cache = new Int32Array(MIN_CACHE * 4);
+    this.v4strs = new Array<string>(MIN_CACHE).fill('');
+    this.v4cacheMask = MIN_CACHE - 1;
   }
 
-  /** Start a new batch (its table must be empty apart from id 0). */
+  /** Start a new batch (its table must hold only id 0). */
   reset(table: StringTable): void {
-    this.table = table;
-    if (this.count > 0) {
-      this.slots.fill(0);
-      this.flags.fill(0, 0, this.count + 1);
+    this.materialize();
+    if (this.evictions * 2 > this.v4cacheMask && this.v4cacheMask + 1 < MAX_CACHE) {
+      // between batches no slot holds a live id, so the cache can be replaced wholesale
+      const size = Math.min(MAX_CACHE, (this.v4cacheMask + 1) * 4);
+      this.v4cache = new Int32Array(size * 4);
+      this.v4strs = new Array<string>(size).fill('');
+      this.v4cacheMask = size - 1;
     }
+    this.evictions = 0;
+    if (this.count > 0) this.slots.fill(0);
     if (this.v4count > 0) this.v4.fill(0);
+    this.flags.fill(0, 0, Math.min(this.flags.length, this.table.values.length));
+    this.table = table;
+    this.gen++;
     this.count = 0;
     this.v4count = 0;
     this.arenaLen = 0;
     this.decodedUpTo = 0;
+    this.pendingLen = 0;
     this.nonAscii = false;
   }
 
-  /** String-table id of bytes [start, end) with FNV-1a hash `h`, or 0 when new. */
+  /** String-table id of bytes [start, end) with hash `h`, or 0 when new. */
   find(buf: Uint8Array, start: number, end: number, h: number): number {
     const len = end - start;
     const slots = this.slots;
@@ -116,10 +144,19 @@ export class ByteInterner {
 
   /** Add bytes {@link find} did not know; returns their string-table id. */
   add(buf: Uint8Array, start: number, end: number, h: number, ascii: boolean): number {
-    const id = this.append(buf, start, end);
-    if (!ascii) this.nonAscii = true;
-    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const len = end - start;
+    if (this.arenaLen + len + 1 > this.arena.length) this.growArena(len + 1);
+    const off = this.arenaLen;
+    const arena = this.arena;
+    let o = off;
+    for (let k = start; k < end; k++) arena[o++] = buf[k] as number;
+    arena[o++] = 10;
+    this.arenaLen = o;
+    if (!ascii) this.nonAscii = true;
+    const id = this.newId('');
+    if (this.pendingLen === this.pending.length) this.pending = grow32(this.pending);
+    this.pending[this.pendingLen++] = id;
+    if ((++this.count) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const slots = this.slots;
     const mask = this.mask;
     let i = (h ^ (h >>> 15)) & mask;
@@ -128,15 +165,43 @@ export class ByteInterner {
     slots[at + S_HASH] = h;
     slots[at + S_ID] = id;
     slots[at + S_LEN] = len;
-    slots[at + S_OFF] = this.arenaLen - len - 1;
+    slots[at + S_OFF] = off;
     return id;
   }
 
-  /** Id of the IPv4 address `ip` (uint32 folded into int32), or 0 when new. */
-  findV4(ip: number): number {
+  /** String-table id of the IPv4 address `ip` (uint32 as int32) whose text is bytes [start, end). */
+  internV4(ip: number, buf: Uint8Array, start: number, end: number): number {
+    const c = this.v4cache;
+    const at = (v4hash(ip) & this.v4cacheMask) << 2;
+    if (c[at] === ip && c[at + 3] === 1) {
+      if (c[at + 1] === this.gen) return c[at + 2] as number;
+      const id = this.newId(this.v4strs[at >> 2] as string);
+      c[at + 1] = this.gen;
+      c[at + 2] = id;
+      return id;
+    }
+    if (c[at + 1] === this.gen && c[at + 3] === 1) {
+      // the slot belongs to another address of this batch: keep both via the overflow table
+      let id = this.findV4(ip);
+      if (id === 0) id = this.addV4(ip, buf, start, end);
+      return id;
+    }
+    // empty or stale slot: this address cannot be in the overflow table of this batch
+    if (c[at + 3] === 1) this.evictions++;
+    const s = latin1(buf, start, end);
+    const id = this.newId(s);
+    this.v4strs[at >> 2] = s;
+    c[at] = ip;
+    c[at + 1] = this.gen;
+    c[at + 2] = id;
+    c[at + 3] = 1;
+    return id;
+  }
+
+  private findV4(ip: number): number {
     const v4 = this.v4;
     const mask = this.v4mask;
-    let i = v4slot(ip) & mask;
+    let i = v4hash(ip) & mask;
     for (;;) {
       const id = v4[(i << 1) + 1] as number;
       if (id === 0 || v4[i << 1] === ip) return id;
@@ -144,43 +209,35 @@ export class ByteInterner {
     }
   }
 
-  /** Add an IPv4 address {@link findV4} did not know; its text is bytes [start, end). */
-  addV4(ip: number, buf: Uint8Array, start: number, end: number): number {
-    const id = this.append(buf, start, end);
-    this.flags[id] = FLAG_IP_OK;
-    if ((this.v4count + 1) * 2 > this.v4mask + 1) this.rehashV4((this.v4mask + 1) * 2);
-    this.v4count++;
+  private addV4(ip: number, buf: Uint8Array, start: number, end: number): number {
+    const id = this.newId(latin1(buf, start, end));
+    if ((++this.v4count) * 2 > this.v4mask + 1) this.rehashV4((this.v4mask + 1) * 2);
     const v4 = this.v4;
     const mask = this.v4mask;
-    let i = v4slot(ip) & mask;
+    let i = v4hash(ip) & mask;
     while (v4[(i << 1) + 1] !== 0) i = (i + 1) & mask;
     v4[i << 1] = ip;
     v4[(i << 1) + 1] = id;
     return id;
   }
 
-  /** Decode every pending value into the string table (call before anyone reads the batch). */
+  /** Replace the placeholders of pending values by their strings. Idempotent. */
   materialize(): void {
-    if (this.arenaLen === this.decodedUpTo) return;
-    // one decode + split for the whole batch; values never contain `\n`
-    const text = this.nonAscii
-      ? this.arena.toString('utf8', this.decodedUpTo, this.arenaLen - 1)
-      : this.arena.toString('latin1', this.decodedUpTo, this.arenaLen - 1);
+    if (this.pendingLen === 0 || this.decodedUpTo === this.arenaLen) return;
+    const from = this.decodedUpTo;
+    const text = this.nonAscii ? this.arena.toString('utf8', from, this.arenaLen - 1) : this.arena.toString('latin1', from, this.arenaLen - 1);
     const parts = text.split('\n');
     const values = this.table.values;
-    for (let i = 0; i < parts.length; i++) values.push(parts[i] as string);
+    const pending = this.pending;
+    const first = this.pendingLen - parts.length;
+    for (let i = 0; i < parts.length; i++) values[pending[first + i] as number] = parts[i] as string;
     this.decodedUpTo = this.arenaLen;
   }
 
-  private append(buf: Uint8Array, start: number, end: number): number {
-    const len = end - start;
-    if (this.arenaLen + len + 1 > this.arena.length) this.growArena(len + 1);
-    const arena = this.arena;
-    let o = this.arenaLen;
-    for (let k = start; k < end; k++) arena[o++] = buf[k] as number;
-    arena[o++] = 10;
-    this.arenaLen = o;
-    const id = ++this.count;
+  private newId(value: string): number {
+    const values = this.table.values;
+    const id = values.length;
+    values.push(value);
     if (id >= this.flags.length) {
       const flags = new Uint8Array(this.flags.length * 2);
       flags.set(this.flags);
@@ -211,7 +268,7 @@ export class ByteInterner {
     for (let at = 0; at < old.length; at += 2) {
       if (old[at + 1] === 0) continue;
       const ip = old[at] as number;
-      let i = v4slot(ip) & mask;
+      let i = v4hash(ip) & mask;
       while (v4[(i << 1) + 1] !== 0) i = (i + 1) & mask;
       v4[i << 1] = ip;
       v4[(i << 1) + 1] = old[at + 1] as number;
@@ -221,25 +278,39 @@ export class ByteInterner {
   }
 
   private growArena(need: number): void {
-    // decode what is pending first when the arena is large, so no single string gets huge
     let cap = this.arena.length * 2;
     while (cap < this.arenaLen + need) cap *= 2;
     const next = Buffer.allocUnsafe(cap);
     this.arena.copy(next, 0, 0, this.arenaLen);
     this.arena = next;
+    // one huge batch (parseFlowLogText): decode as we go so no single string gets near V8's limit
     if (this.arenaLen - this.decodedUpTo > MATERIALIZE_BYTES) this.materialize();
   }
 }
 
-function v4slot(ip: number): number {
+function grow32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function v4hash(ip: number): number {
   const h = Math.imul(ip, 0x9e3779b1);
   return h ^ (h >>> 16);
 }
 
+type Latin1Slice = { latin1Slice?: (s: number, e: number) => string };
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  // Buffer's internal fast path behind toString('latin1'), minus argument checks
+  const fast = (buf as Latin1Slice).latin1Slice;
+  return fast !== undefined ? fast.call(buf, start, end) : Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+}
+
 /**
- * A dotted-quad IPv4 in bytes [start, end) as a uint32 folded into int32,
- * or undefined. Same rules as {@link isIPv4Bytes}: text and value map one to
- * one, which is what lets IPv4 text be interned by its integer.
+ * A dotted-quad IPv4 in bytes [start, end) as a uint32 folded into int32, or
+ * undefined. Same rules as `isIPv4Bytes` (no leading zeros), so text and
+ * value map one to one: that is what lets IPv4 text be interned by integer.
  */
 export function parseIPv4(b: Uint8Array, start: number, end: number): number | undefined {
   let ip = 0;
@@ -257,7 +328,7 @@ export function parseIPv4(b: Uint8Array, start: number, end: number): number | u
     if (n === 0 || n > 3 || v > 255 || (n > 1 && b[s] === 48)) return undefined;
     ip = (ip << 8) | v;
     if (part < 3) {
-      if (b[i] !== 46 || i >= end) return undefined;
+      if (i >= end || b[i] !== 46) return undefined;
       i++;
     }
   }

@@ -86,6 +86,8 @@ function planFor(format: CompiledFormat): FieldPlan {
 }
 
 export const DEFAULT_BATCH_SIZE = 8192;
+/** first capacity of a batch; it grows up to the batch size */
+const MIN_CAPACITY = 1024;
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
 export class TextParserCore {
@@ -93,6 +95,8 @@ export class TextParserCore {
   readonly batchSize: number;
   readonly maxLineBytes: number;
   private streaming: boolean;
+  /** rows per emitted batch (streaming) */
+  private rowLimit: number;
   private readonly configured: CompiledFormat | null;
   private plan: FieldPlan;
   private batch: FlowBatch;
@@ -113,7 +117,8 @@ export class TextParserCore {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.configured = options.format !== undefined ? compileFormat(options.format) : null;
     this.plan = planFor(this.configured ?? compileFormat(DEFAULT_FORMAT));
-    this.batch = new FlowBatch(this.batchSize, new ParsedStringTable());
+    this.rowLimit = this.streaming ? this.batchSize : Infinity;
+    this.batch = new FlowBatch(Math.min(this.batchSize, MIN_CAPACITY), new ParsedStringTable());
     this.interner = new ByteInterner(this.batch.strings);
     this.tcols = textColumns(this.plan, this.batch);
   }
@@ -133,29 +138,26 @@ export class TextParserCore {
       this.started = true;
       pos = this.firstLine(buf, pos);
     }
-    const limit = this.streaming ? this.batchSize : Infinity;
     while (pos < end) {
       pos = this.parseLines(buf, pos, end);
-      if (this.batch.length >= this.batch.capacity) {
-        if (this.streaming) this.emit();
-        else this.grow();
-      } else if (this.errors.length >= limit) {
-        this.emit();
-      }
+      if (this.batch.length >= this.rowLimit || this.errors.length >= this.rowLimit) this.emit(true);
+      else if (this.batch.length >= this.batch.capacity) this.grow();
     }
   }
 
   /** Record a line the caller rejected before parsing (over-long stream lines). */
   rejectLine(reason: ParseErrorReason, raw: string, message: string): void {
     this.lineNo++;
+    this.counts.lines++;
     this.started = true;
     this.addError(reason, null, message, raw);
-    if (this.streaming && this.errors.length >= this.batchSize) this.emit();
+    if (this.errors.length >= this.rowLimit) this.emit(true);
   }
 
   /** From now on grow the current batch instead of emitting full ones. */
   stopStreaming(): void {
     this.streaming = false;
+    this.rowLimit = Infinity;
   }
 
   /** Results completed so far (streaming). */
@@ -165,22 +167,25 @@ export class TextParserCore {
 
   /** Close the current batch and return every pending result. */
   finish(): ParseResult[] {
-    this.emit();
+    this.emit(false);
     return this.drain();
   }
 
-  private emit(): void {
+  /** Hand out the current batch; `next`: start another one (false once the input has ended). */
+  private emit(next: boolean): void {
     fillUnplanned(this.plan, this.batch, this.segStart, this.batch.length);
     this.interner.materialize();
     const result: ParseResult = { batch: this.batch, errors: this.errors, counts: this.counts };
     if (this.source !== undefined) result.source = this.source;
     this.results.push(result);
-    this.batch = new FlowBatch(this.batchSize, new ParsedStringTable());
+    this.errors = [];
+    this.counts = emptyCounts();
+    if (!next) return;
+    // size the next batch like the last one: small payloads stay small, big streams skip regrowth
+    this.batch = new FlowBatch(Math.min(this.batchSize, Math.max(MIN_CAPACITY, result.batch.length)), new ParsedStringTable());
     this.interner.reset(this.batch.strings);
     this.tcols = textColumns(this.plan, this.batch);
     this.segStart = 0;
-    this.errors = [];
-    this.counts = emptyCounts();
   }
 
   private grow(): void {
@@ -250,7 +255,7 @@ export class TextParserCore {
     const tcols = this.tcols;
     const interner = this.interner;
     const b = this.batch;
-    const cap = b.capacity;
+    const cap = Math.min(b.capacity, this.rowLimit);
     const version = b.version;
     const srcPort = b.srcPort;
     const dstPort = b.dstPort;
@@ -366,9 +371,7 @@ export class TextParserCore {
                 ip = (ip << 8) | oct;
                 pos = p;
                 c = cc;
-                let id = interner.findV4(ip);
-                if (id === 0) id = interner.addV4(ip, buf, fs, pos);
-                col[row] = id;
+                col[row] = interner.internV4(ip, buf, fs, pos);
                 break;
               }
             }
@@ -401,10 +404,8 @@ export class TextParserCore {
               }
               // IPv4 text is interned by integer wherever it appears, so one string keeps one id
               const v4 = parseIPv4(buf, fs, pos);
-              if (v4 !== undefined) {
-                id = interner.findV4(v4);
-                if (id === 0) id = interner.addV4(v4, buf, fs, pos);
-              } else id = interner.add(buf, fs, pos, h, or < 128);
+              if (v4 !== undefined) id = interner.internV4(v4, buf, fs, pos);
+              else id = interner.add(buf, fs, pos, h, or < 128);
             }
             col[row] = id;
             break;
@@ -461,6 +462,7 @@ export class TextParserCore {
       const nl = buf.indexOf(LF, pos);
       const lineEnd = nl < 0 ? end : nl + 1;
       this.lineNo = lineNo;
+      b.length = row; // badLine may switch plans, which fills columns up to the current row
       const switched = this.badLine(buf, lineStart, lineEnd, err, k, fs);
       pos = lineEnd;
       if (switched || (this.streaming && this.errors.length >= this.batchSize)) break;
@@ -501,7 +503,8 @@ export class TextParserCore {
     }
     const fields = this.plan.format.names;
     const got = countFields(buf.subarray(lineStart, contentEnd));
-    if (err === 0 || err === E_FIELD_COUNT) {
+    // a wrong field count explains the line better than the first field it broke
+    if (err === 0 || err === E_FIELD_COUNT || (err !== E_EMPTY && got !== fields.length)) {
       this.addError('field_count', null, `expected ${fields.length} fields (${describeFormat(this.plan.format)}), got ${got}`, raw);
       return false;
     }
