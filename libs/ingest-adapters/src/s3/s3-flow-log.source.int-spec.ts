@@ -34,7 +34,8 @@ describe('S3FlowLogSource against s3rver', () => {
   let server: LocalServer;
   let client: S3Client;
   let dir: string;
-  const bucket = 'flow-logs';
+  // unique per run: the shared integration s3rver keeps buckets between runs
+  const bucket = `flow-logs-${Date.now()}`;
   const seen: number[] = [];
   const ctxs: BatchContext[] = [];
   const dead: DeadLetterV1[] = [];
