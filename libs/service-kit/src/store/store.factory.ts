@@ -1,5 +1,3 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoClients, DynamoAnomalyRepository, DynamoIncidentRepository, ensureTables, tableNames } from '@flowguard/dynamodb';
 import { openEmbeddedStore, type AnomalyRepository, type IncidentRepository } from '@flowguard/persistence';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config';
@@ -34,6 +32,9 @@ export const defaultStoreFactory: StoreFactory = async (config, logger) => {
       close: () => store.close(),
     };
   }
+  // loaded only when used: the AWS SDK costs seconds of start-up the embedded mode should not pay
+  const { createDynamoClients, DynamoAnomalyRepository, DynamoIncidentRepository, ensureTables, tableNames } = await import('@flowguard/dynamodb');
+  const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
   const { region, endpoint, tablePrefix } = config.store;
   const clients = createDynamoClients({ region, ...(endpoint ? { endpoint } : {}) }, {});
   const names = tableNames(tablePrefix === undefined ? undefined : tablePrefix);
