@@ -103,10 +103,10 @@ describe('FlowEnricher', () => {
     expect(lc.degraded).toBe(0);
 
     const budget = new FlowEnricher({ dns: slow, dnsTimeoutMs: 5000, dnsBatchBudgetMs: 30, now });
-    const t0 = Date.now();
+    // the lookup never answers and its timeout is 5 s: only the 30 ms batch budget lets enrich() return
     const bc = await budget.enrich(batchFromRecords([r({})]));
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(bc.dns.overBudget).toBe(1);
+    expect(bc.degraded).toBe(0);
   });
 
   it('classifies private addresses and neutralises PTR text', () => {
