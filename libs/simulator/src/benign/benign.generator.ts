@@ -9,7 +9,7 @@ export const WINDOW = 60;
 const NOISE_PORTS = [23, 22, 445, 3389, 80, 8080, 1433, 5555, 5060, 81, 2323, 6379, 5900, 443, 8443, 3306, 9200, 37215, 52869, 7547];
 
 /** Relative weights of the load-driven connection kinds (per connection, not per record). */
-const MIX = { web: 45, api: 15, db: 14, cache: 8, saas: 8, aws: 6, windows: 2, ssh: 1, worker: 1 } as const;
+const MIX = { web: 45, api: 15, db: 14, cache: 8, saas: 8, aws: 6, windows: 2, worker: 1 } as const;
 type MixKind = keyof typeof MIX;
 const MIX_KINDS = Object.keys(MIX) as MixKind[];
 const MIX_TOTAL = MIX_KINDS.reduce((s, k) => s + MIX[k], 0);
@@ -26,8 +26,8 @@ export function diurnalWeight(unixSeconds: number): number {
 /**
  * Benign traffic of the estate. Two parts:
  * - fixed-rate traffic that does not follow load (LB health checks, monitoring agents,
- *   DB replication, admin sessions, the nightly S3 backup, NODATA rows of idle ENIs,
- *   and internet background probes, which are REJECTed), and
+ *   DB replication, admin sessions, configuration management over SSH, the nightly S3
+ *   backup, NODATA rows of idle ENIs, and internet background probes, which are REJECTed), and
  * - load-driven traffic (web requests, API, DB, cache, SaaS and AWS API calls) that
  *   fills exactly the record quota it is given for each window.
  * Several fixed-rate parts are deliberate hard negatives for the detectors
@@ -100,6 +100,19 @@ export class BenignTraffic {
       const dst = this.estate.monitoring[h.addr % this.estate.monitoring.length] as number;
       this.outbound(h, dst, 443, s, s + 1, 9, rng.range(1800, 2600), 7, rng.range(700, 900), rng);
       n += c.write(sink);
+    }
+    // Configuration management (Ansible-style) from the bastion every 30 minutes: one SSH session
+    // per app server within two minutes, moving modules (60-300 KB). Looks like SSH spraying to a
+    // detector that counts connections without looking at their size.
+    const slot = Math.floor((t0 % 1800) / WINDOW);
+    if (slot < 2) {
+      this.apps.forEach((app, k) => {
+        if (k % 2 !== slot) return;
+        const s = t0 + ((k * 5) % 55);
+        c.tcp(this.bastion.addr, app.addr, rng.range(32768, 60999), 22, s, Math.min(t0 + WINDOW - 1, s + rng.range(5, 30)))
+          .on(this.bastion.eni, app.eni).sizes(rng.range(60, 240), rng.range(60_000, 300_000), rng.range(50, 200), rng.range(20_000, 80_000));
+        n += c.write(sink);
+      });
     }
     // Windows time sync every 15 minutes.
     if ((t0 / WINDOW) % 15 === 0) {
@@ -253,12 +266,6 @@ export class BenignTraffic {
         const resp = Math.round(rng.logNormal(60000, 1.5));
         this.outbound(w, e2.updates[rng.int(e2.updates.length)] as number, 443, s, e, rng.range(8, 20), rng.range(1200, 5000), 2 + Math.ceil(resp / 1400), resp, rng);
         c.srcPort = rng.range(49152, 65535);
-        return c.write(sink, limit);
-      }
-      case 'ssh': {
-        const app = this.apps[rng.int(this.apps.length)] as Host;
-        c.tcp(this.bastion.addr, app.addr, rng.range(32768, 60999), 22, s, e).on(this.bastion.eni, app.eni)
-          .sizes(rng.range(20, 60), rng.range(3000, 9000), rng.range(20, 60), rng.range(4000, 20000));
         return c.write(sink, limit);
       }
       case 'worker': {
