@@ -13,7 +13,6 @@ export * from './filter/ip-prefix.index';
 export * from './filter/aws-ip-ranges';
 export * from './filter/allow-list';
 export * from './filter/noise.filter';
-export * from './filter/batch-select';
 export * from './enrich/enrich.port';
 export * from './enrich/ttl-cache';
 export * from './enrich/threat-intel.marker';

@@ -49,3 +49,18 @@ describe('flow batch codec', () => {
     expect(Array.from(b.dstPort.subarray(0, 100))).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 });
+
+describe('FlowBatch.select', () => {
+  it('copies the chosen rows of every column kind, sharing the string table', () => {
+    const b = batchFromRecords(Array.from({ length: 50 }, (_, i): FlowRecord => ({
+      srcAddr: `10.0.0.${i}`, dstAddr: '10.0.0.255', srcPort: i, dstPort: 443, protocol: 6, packets: i * 1.5, bytes: i * 100, start: i + 1, end: i + 60,
+      action: i % 3 ? 'ACCEPT' : 'REJECT', tcpFlags: i % 20, flowDirection: 'egress', trafficPath: (i % 8) + 1, marks: i + 1,
+      fields: i % 2 ? { 'vpc-id': `vpc-${i}` } : { 'pkt-srcaddr': '1.2.3.4' },
+    })));
+    const keep = [0, 3, 4, 17, 49];
+    const out = b.select(new Uint32Array(keep));
+    expect(out.strings).toBe(b.strings);
+    expect(Array.from({ length: out.length }, (_, i) => recordAt(out, i))).toEqual(keep.map((k) => recordAt(b, k)));
+    expect(b.select(new Uint32Array(0)).length).toBe(0);
+  });
+});

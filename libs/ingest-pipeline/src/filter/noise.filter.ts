@@ -12,7 +12,6 @@
  * are written into the input batch's `marks` column and copied to both outputs.
  */
 import { Action, Direction, FlowBatch, LogStatus, Mark } from '@flowguard/contracts';
-import { selectRows } from './batch-select';
 import { activeAllowEntries, compileAllowList, matchAllowEntry, TAG_FIELDS, type AllowListEntry, type CompiledAllowEntry, type RowView } from './allow-list';
 import type { AwsIpRanges } from './aws-ip-ranges';
 import { cidrContains, parseCidr, parseIPv4, parseIPv6, type Cidr } from './ip-address';
@@ -340,8 +339,8 @@ export class NoiseFilter {
     counts.detection = nd;
     counts.storage = ns;
     // nothing removed: hand the input through instead of copying it
-    const detection = nd === n ? batch : selectRows(batch, detKeep, nd);
-    const storage = ns === n ? batch : ns === nd && detection !== batch && sameRows(detKeep, stoKeep, nd) ? detection : selectRows(batch, stoKeep, ns);
+    const detection = nd === n ? batch : batch.select(detKeep, nd);
+    const storage = ns === n ? batch : ns === nd && detection !== batch && sameRows(detKeep, stoKeep, nd) ? detection : batch.select(stoKeep, ns);
     return { detection, storage, counts };
   }
 }
