@@ -9,7 +9,7 @@ export default async function globalSetup() {
   const names = (process.env.FLOWGUARD_SERVERS ?? '').split(',').filter(Boolean);
   const print = (line) => process.stderr.write(`[servers] ${line}\n`);
   process.stderr.write('\n');
-  const { results, errors, env, totalMs } = await up(names, { owner: `jest pid ${process.pid}`, print });
+  const { results, errors, env, totalMs } = await up(names, { owner: `jest pid ${process.pid}`, print, failFast: true });
   const started = Object.entries(results).filter(([, r]) => r.status === 'started').map(([name]) => name);
   if (errors.length > 0) {
     // Jest runs no teardown when the setup throws: stop what this setup started first

@@ -155,9 +155,10 @@ function describe(def, r) {
 
 /**
  * Ensures the selected servers are up. Never throws for a single server's failure: returns
- * every result and every error, so callers can stop what did start.
+ * every result and every error, so callers can stop what did start. `failFast`: when a server
+ * cannot even be attempted (port conflict), start nothing.
  */
-export async function up(names, { owner = 'cli', print = console.log } = {}) {
+export async function up(names, { owner = 'cli', print = console.log, failFast = false } = {}) {
   const defs = selectServers(names);
   const docker = process.env.FLOWGUARD_TESTCONTAINERS === '1' && containers.dockerAvailable();
   if (process.env.FLOWGUARD_TESTCONTAINERS === '1' && !docker) print('FLOWGUARD_TESTCONTAINERS=1 but `docker info` failed: starting local processes instead');
@@ -172,6 +173,11 @@ export async function up(names, { owner = 'cli', print = console.log } = {}) {
       print(`${def.name.padEnd(11)}FAILED   ${err instanceof Error ? err.message.split('\n')[0] : err}`);
     };
     const plans = await Promise.all(defs.map((def) => classify(def, state).then((result) => ({ def, result }), (err) => ({ def, err }))));
+    if (failFast && plans.some((p) => p.err)) {
+      // e.g. a port conflict: the run cannot succeed, so do not spend minutes starting the rest
+      for (const p of plans) if (p.err) fail(p.def, p.err);
+      return { results, errors, env: {}, totalMs: Date.now() - t0 };
+    }
     // one mvn run for every JVM server about to start
     mavenBatch(plans.filter((p) => p.result === null && p.def.maven && !(docker && p.def.container)).map((p) => p.def.maven));
     await Promise.all(
