@@ -1,1 +1,9 @@
-export {};
+export * from './parquet/flow-parquet.schema';
+export * from './parquet/partition-path';
+export * from './parquet/partitioned-parquet.writer';
+export * from './parquet/parquet-writer.metrics';
+export * from './parquet/flow-parquet.reader';
+export * from './parquet/zstd.codec';
+export * from './sinks/object-sink.port';
+export * from './sinks/local-directory.sink';
+export * from './sinks/s3-object.sink';
