@@ -230,6 +230,7 @@ export function validateDetectionConfig(raw: unknown): DetectionConfig {
   const k = new Checker(c);
   k.oneOf('role', ['all', 'src', 'dst']);
   k.posInt('tickSec');
+  if (c.tickSec % 2 !== 0) throw new DetectionConfigError('tickSec', `must be even (hopping windows move by half a tick), got ${c.tickSec}`);
   k.nonNeg('allowedLatenessSec');
   k.cidrs('network.internalCidrs');
   k.ports('network.servicePorts');

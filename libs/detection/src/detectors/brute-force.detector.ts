@@ -12,7 +12,7 @@ import { RowFlag } from '../engine/prepared-batch';
 import { EvidenceSampler } from '../state/evidence-sampler';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
-import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
 const SERVICE: Record<number, string> = { 21: 'FTP', 22: 'SSH', 23: 'Telnet', 110: 'POP3', 143: 'IMAP', 445: 'SMB', 1433: 'MSSQL', 3306: 'MySQL', 3389: 'RDP', 5432: 'PostgreSQL', 5900: 'VNC', 5985: 'WinRM', 5986: 'WinRM' };
 const FOLLOW_ON: Record<number, string> = { 22: 'T1021.004', 3389: 'T1021.001', 5985: 'T1021.006', 5986: 'T1021.006', 445: 'T1021.002', 5900: 'T1021.005' };
@@ -57,7 +57,7 @@ abstract class BruteForceBase implements Detector {
 
   constructor(protected readonly ctx: EngineContext, protected readonly cfg: BruteForceConfig) {
     for (const p of cfg.ports) this.loginPort[p] = 1;
-    this.windows = new TumblingWindows(cfg.windowSec, () => new BfWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset());
+    this.windows = new TumblingWindows(cfg.windowSec, () => new BfWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
   }
 
   protected abstract entityOf(w: BfWindow, src: number, dst: number, port: number): number;
@@ -75,25 +75,30 @@ abstract class BruteForceBase implements Detector {
       const port = b.dstPort[i] as number;
       if (port < 0 || this.loginPort[port] !== 1) continue;
       const start = b.start[i] as number;
-      const w = this.windows.at(start);
       const src = p.srcIp[i] as number;
-      const e = this.entityOf(w, src, p.dstIp[i] as number, port);
-      if (e < 0) {
-        this.ctx.evicted(this.name);
-        continue;
+      const dst = p.dstIp[i] as number;
+      const sport = b.srcPort[i] as number;
+      const bytes = b.bytes[i] as number;
+      for (let h = 0; h < this.windows.span; h++) {
+        const w = this.windows.atHop(start, h);
+        const e = this.entityOf(w, src, dst, port);
+        if (e < 0) {
+          this.ctx.evicted(this.name);
+          continue;
+        }
+        if (w.entities.added) {
+          w.ensure(w.entities.size);
+          w.first[e] = start;
+          w.last[e] = b.end[i] as number;
+        }
+        if (f & RowFlag.REJECT) w.rejects[e]++;
+        else if (bytes > maxBytes) w.large[e]++;
+        else if (this.countOf(w, e, src, sport)) w.attempts[e]++;
+        if (f & RowFlag.SRC_LOCAL) w.local[e] = 1;
+        if (start < (w.first[e] as number)) w.first[e] = start;
+        if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
+        w.evidence.sample(e, p, i, this.hot(w, e) ? w.evidence.limit : 2);
       }
-      if (w.entities.added) {
-        w.ensure(w.entities.size);
-        w.first[e] = start;
-        w.last[e] = b.end[i] as number;
-      }
-      if (f & RowFlag.REJECT) w.rejects[e]++;
-      else if ((b.bytes[i] as number) > maxBytes) w.large[e]++;
-      else if (this.countOf(w, e, src, b.srcPort[i] as number)) w.attempts[e]++;
-      if (f & RowFlag.SRC_LOCAL) w.local[e] = 1;
-      if (start < (w.first[e] as number)) w.first[e] = start;
-      if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
-      w.evidence.sample(e, p, i, this.hot(w, e) ? w.evidence.limit : 2);
     }
   }
 

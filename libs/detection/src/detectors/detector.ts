@@ -103,3 +103,18 @@ export function signal(name: string, value: number, threshold?: number, note?: s
 export function windowStartOf(t: number, size: number): number {
   return t - (t % size);
 }
+
+/**
+ * Hop of a hopping window: half the window, in whole half-ticks, dividing the
+ * window, so bursts up to half a window long are always seen whole. The engine
+ * judges lateness on half-tick boundaries (see DetectionEngine.prepare), which
+ * keeps every window a record belongs to open when the record is accepted.
+ */
+export function hopOf(windowSec: number, tickSec: number): number {
+  const unit = tickSec / 2;
+  const units = windowSec / unit;
+  if (!Number.isInteger(unit) || !Number.isInteger(units) || units < 2) return windowSec;
+  let hop = Math.floor(units / 2);
+  while (hop > 1 && units % hop !== 0) hop--;
+  return hop * unit;
+}

@@ -12,7 +12,7 @@ import { EwmaBaselines } from '../state/ewma';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import type { C2Pairs } from './c2-pairs';
-import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
 class ExfilWindow {
   readonly pairs = new KeyIndex(2, 64, 1 << 22);
@@ -48,7 +48,7 @@ export class ExfiltrationDetector implements Detector {
   private readonly baselines: EwmaBaselines;
 
   constructor(private readonly ctx: EngineContext, private readonly cfg: ExfiltrationConfig, private readonly c2: C2Pairs) {
-    this.windows = new TumblingWindows(cfg.windowSec, () => new ExfilWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset());
+    this.windows = new TumblingWindows(cfg.windowSec, () => new ExfilWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
     this.baselines = new EwmaBaselines(1, cfg.ewmaAlpha, cfg.windowSec, ctx.config.state.maxEntriesPerTable);
   }
 
@@ -62,36 +62,39 @@ export class ExfiltrationDetector implements Detector {
       const bytes = b.bytes[i] as number;
       if (!(bytes > 0)) continue;
       const start = b.start[i] as number;
-      const w = this.windows.at(start);
       const src = p.srcIp[i] as number;
-      const e = w.pairs.upsert(src, p.dstIp[i] as number);
-      const s = w.srcs.upsert(src);
-      if (e < 0 || s < 0) {
-        this.ctx.evicted(this.name);
-        continue;
-      }
-      if (w.pairs.added) {
-        if (e >= w.bytes.length) {
-          w.bytes = ensureCapacity(w.bytes, e + 1);
-          w.packets = ensureCapacity(w.packets, e + 1);
-          w.records = ensureCapacity(w.records, e + 1);
-          w.maxRecord = ensureCapacity(w.maxRecord, e + 1);
-          w.first = ensureCapacity(w.first, e + 1);
-          w.last = ensureCapacity(w.last, e + 1);
+      const dst = p.dstIp[i] as number;
+      for (let h = 0; h < this.windows.span; h++) {
+        const w = this.windows.atHop(start, h);
+        const e = w.pairs.upsert(src, dst);
+        const s = w.srcs.upsert(src);
+        if (e < 0 || s < 0) {
+          this.ctx.evicted(this.name);
+          continue;
         }
-        w.first[e] = start;
-        w.last[e] = b.end[i] as number;
+        if (w.pairs.added) {
+          if (e >= w.bytes.length) {
+            w.bytes = ensureCapacity(w.bytes, e + 1);
+            w.packets = ensureCapacity(w.packets, e + 1);
+            w.records = ensureCapacity(w.records, e + 1);
+            w.maxRecord = ensureCapacity(w.maxRecord, e + 1);
+            w.first = ensureCapacity(w.first, e + 1);
+            w.last = ensureCapacity(w.last, e + 1);
+          }
+          w.first[e] = start;
+          w.last[e] = b.end[i] as number;
+        }
+        if (w.srcs.added && s >= w.srcBytes.length) w.srcBytes = ensureCapacity(w.srcBytes, s + 1);
+        w.bytes[e] += bytes;
+        w.srcBytes[s] += bytes;
+        w.packets[e] += Math.max(0, b.packets[i] as number);
+        w.records[e]++;
+        if (bytes > (w.maxRecord[e] as number)) w.maxRecord[e] = bytes;
+        if (start < (w.first[e] as number)) w.first[e] = start;
+        if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
+        // keep the biggest movers' records: sample once the pair is half way to the floor
+        if ((w.bytes[e] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
       }
-      if (w.srcs.added && s >= w.srcBytes.length) w.srcBytes = ensureCapacity(w.srcBytes, s + 1);
-      w.bytes[e] += bytes;
-      w.srcBytes[s] += bytes;
-      w.packets[e] += Math.max(0, b.packets[i] as number);
-      w.records[e]++;
-      if (bytes > (w.maxRecord[e] as number)) w.maxRecord[e] = bytes;
-      if (start < (w.first[e] as number)) w.first[e] = start;
-      if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
-      // keep the biggest movers' records: sample once the pair is half way to the floor
-      if ((w.bytes[e] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
     }
   }
 
@@ -101,6 +104,8 @@ export class ExfiltrationDetector implements Detector {
 
   private close(w: ExfilWindow, start: number, end: number, out: Candidate[]): void {
     const c = this.cfg;
+    // overlapping windows all get judged; only the non-overlapping subset feeds the baselines
+    const aligned = start % c.windowSec === 0;
     const v = new Float64Array(1);
     const srcBaseline = new Map<number, { base: number; warm: boolean; total: number }>();
     for (let s = 0; s < w.srcs.size; s++) {
@@ -135,12 +140,13 @@ export class ExfiltrationDetector implements Detector {
         }
       }
       if (kind) out.push(this.describe(w, e, start, end, kind, threshold, sb, pairBase));
-      if (pe >= 0) {
+      if (pe >= 0 && aligned) {
         v[0] = kind ? pairBase : bytes; // an exfiltration does not teach itself as normal
         this.baselines.update(pe, start, v);
       }
     }
     for (const [src, sb] of srcBaseline) {
+      if (!aligned) break;
       const be = this.baselines.find(src, TOTAL);
       if (be < 0) continue;
       v[0] = sb.warm && sb.total >= c.relativeFactor * sb.base ? sb.base : sb.total;

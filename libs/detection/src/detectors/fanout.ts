@@ -75,30 +75,33 @@ export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWi
     if ((f & (RowFlag.PROBE | RowFlag.RESPONSE | RowFlag.CLOSING)) !== RowFlag.PROBE) continue;
     if ((f & (RowFlag.TCP | RowFlag.UDP)) === 0 || (f & RowFlag.DST_NON_UNICAST) !== 0) continue;
     const start = b.start[i] as number;
-    const w = windows.at(start);
     const src = p.srcIp[i] as number;
     const anchor = spec.anchor(p, i);
-    const e = w.entities.upsert(src, anchor);
-    if (e < 0) {
-      onEvict();
-      continue;
+    const value = spec.value(p, i);
+    for (let h = 0; h < windows.span; h++) {
+      const w = windows.atHop(start, h);
+      const e = w.entities.upsert(src, anchor);
+      if (e < 0) {
+        onEvict();
+        continue;
+      }
+      if (w.entities.added) {
+        w.ensure(w.entities.size);
+        w.first[e] = start;
+        w.last[e] = b.end[i] as number;
+      }
+      const s = w.seen.upsert(src, anchor, value);
+      if (s < 0) onEvict();
+      else if (w.seen.added) w.distinct[e]++;
+      w.probes[e]++;
+      w.packets[e] += b.packets[i] as number;
+      if (f & RowFlag.REJECT) w.rejects[e]++;
+      if (f & RowFlag.SRC_LOCAL) w.local[e] = 1;
+      if (start < (w.first[e] as number)) w.first[e] = start;
+      const end = b.end[i] as number;
+      if (end > (w.last[e] as number)) w.last[e] = end;
+      w.evidence.sample(e, p, i, (w.distinct[e] as number) >= hotAt ? w.evidence.limit : COLD_SAMPLES);
     }
-    if (w.entities.added) {
-      w.ensure(w.entities.size);
-      w.first[e] = start;
-      w.last[e] = b.end[i] as number;
-    }
-    const s = w.seen.upsert(src, anchor, spec.value(p, i));
-    if (s < 0) onEvict();
-    else if (w.seen.added) w.distinct[e]++;
-    w.probes[e]++;
-    w.packets[e] += b.packets[i] as number;
-    if (f & RowFlag.REJECT) w.rejects[e]++;
-    if (f & RowFlag.SRC_LOCAL) w.local[e] = 1;
-    if (start < (w.first[e] as number)) w.first[e] = start;
-    const end = b.end[i] as number;
-    if (end > (w.last[e] as number)) w.last[e] = end;
-    w.evidence.sample(e, p, i, (w.distinct[e] as number) >= hotAt ? w.evidence.limit : COLD_SAMPLES);
   }
 }
 

@@ -5,7 +5,7 @@
 import type { PortSweepConfig } from '../config/detection-config';
 import type { PreparedBatch } from '../engine/prepared-batch';
 import { TumblingWindows } from '../state/windows';
-import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 import { FanoutWindow, type FanoutSpec, closeFanout, ingestFanout } from './fanout';
 import { portKey, portOf } from './port-scan.detector';
 
@@ -19,8 +19,9 @@ export class PortSweepDetector implements Detector {
 
   constructor(private readonly ctx: EngineContext, private readonly cfg: PortSweepConfig) {
     const make = () => new FanoutWindow(ctx.config.state.maxEntriesPerTable, ctx.config.aggregation.maxEvidence);
-    this.fast = new TumblingWindows(cfg.windowSec, make, (w) => w.reset());
-    this.slow = new TumblingWindows(cfg.slowWindowSec, make, (w) => w.reset());
+    // hop half a window: a burst shorter than half the window is never cut in two by a window edge
+    this.fast = new TumblingWindows(cfg.windowSec, make, (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
+    this.slow = new TumblingWindows(cfg.slowWindowSec, make, (w) => w.reset(), hopOf(cfg.slowWindowSec, ctx.config.tickSec));
     this.spec = {
       anchor: (p: PreparedBatch, i: number) => portKey(p.batch.dstPort[i] as number, p.batch.protocol[i] as number),
       value: (p: PreparedBatch, i: number) => p.dstIp[i] as number,

@@ -214,9 +214,10 @@ export class DetectionEngine {
     const ipMap = ips.translation(strings);
     const eniMap = this.enis.translation(strings);
     const accMap = this.accounts.translation(strings);
-    const tick = this.config.tickSec;
+    // lateness is judged on half-tick boundaries: the finest hop of any hopping window (detector.ts hopOf)
+    const grain = this.config.tickSec / 2;
     const wm = this.watermark;
-    const closedBefore = Number.isFinite(wm) ? wm - (wm % tick) : -Infinity;
+    const closedBefore = Number.isFinite(wm) ? wm - (wm % grain) : -Infinity;
     const net = this.config.network;
     const ephemeral = net.ephemeralPortMin;
     const maxPk = net.probeMaxPackets;

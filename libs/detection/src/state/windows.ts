@@ -1,31 +1,47 @@
 /**
- * Tumbling event-time windows keyed by their start. A window closes when the
- * watermark reaches its end; closed windows are handed back in time order and
- * their state objects are recycled (typed arrays stay allocated).
+ * Event-time windows keyed by their start. Tumbling by default; with a hop
+ * smaller than the size they overlap (hopping windows), so a burst shorter than
+ * size − hop always falls entirely inside one window instead of being cut in
+ * two by a window edge. A window closes when the watermark reaches its end;
+ * closed windows are handed back in time order and their state objects are
+ * recycled (typed arrays stay allocated).
  */
 export class TumblingWindows<W> {
   private readonly open = new Map<number, W>();
   private readonly pool: W[] = [];
-  private lastStart = -1;
-  private last: W | null = null;
+  /** how many windows contain any instant: size / hop */
+  readonly span: number;
+  private readonly lastStart: number[];
+  private readonly last: (W | null)[];
 
   constructor(
     readonly size: number,
     private readonly create: () => W,
     private readonly reset: (w: W) => void,
-  ) {}
+    readonly hop: number = size,
+  ) {
+    if (!(hop > 0) || size % hop !== 0) throw new RangeError(`window size ${size} must be a multiple of its hop ${hop}`);
+    this.span = size / hop;
+    this.lastStart = new Array(this.span).fill(-1);
+    this.last = new Array(this.span).fill(null);
+  }
 
-  /** The window containing event time `t` (seconds), created on first use. */
+  /** The window containing event time `t` (seconds), created on first use (tumbling windows). */
   at(t: number): W {
-    const start = t - (t % this.size);
-    if (start === this.lastStart && this.last) return this.last;
+    return this.atHop(t, 0);
+  }
+
+  /** The k-th (0 ≤ k < span) of the overlapping windows containing `t`: the one starting k hops before t's hop. */
+  atHop(t: number, k: number): W {
+    const start = t - (t % this.hop) - k * this.hop;
+    if (start === this.lastStart[k] && this.last[k]) return this.last[k] as W;
     let w = this.open.get(start);
     if (!w) {
       w = this.pool.pop() ?? this.create();
       this.open.set(start, w);
     }
-    this.lastStart = start;
-    this.last = w;
+    this.lastStart[k] = start;
+    this.last[k] = w;
     return w;
   }
 
@@ -44,8 +60,8 @@ export class TumblingWindows<W> {
       // keep a few warm windows (their arrays stay grown); sparse history can open hundreds at once
       if (this.pool.length < 8) this.pool.push(w);
     }
-    this.lastStart = -1;
-    this.last = null;
+    this.lastStart.fill(-1);
+    this.last.fill(null);
   }
 
   get openCount(): number {

@@ -1,0 +1,124 @@
+import type { FlowRecord } from '@flowguard/contracts';
+import { T0, pair, rec } from '../testing/flows';
+import { config, contractErrors, run } from '../testing/harness';
+
+const SCANNER = '10.0.5.5';
+const TARGET = '10.0.1.10';
+
+/** `n` probes from SCANNER to distinct ports of TARGET starting at t, answered by RST when `answered`. */
+function scan(n: number, t: number, opts: { spacing?: number; answered?: boolean; firstPort?: number; action?: 'ACCEPT' | 'REJECT' } = {}): FlowRecord[] {
+  const out: FlowRecord[] = [];
+  for (let k = 0; k < n; k++) {
+    const start = t + Math.floor(k * (opts.spacing ?? 1));
+    const fwd = rec({ srcAddr: SCANNER, dstAddr: TARGET, srcPort: 51000 + k, dstPort: (opts.firstPort ?? 20) + k, packets: 1, bytes: 44, start, end: start, action: opts.action ?? 'ACCEPT' });
+    out.push(...pair(fwd, opts.answered === false ? false : { packets: 1, bytes: 40 }));
+  }
+  return out;
+}
+
+describe('port-scan', () => {
+  it('fires on more than 20 distinct ports of one host within 60 s (FR2.1), with evidence and MITRE', () => {
+    const r = run(scan(30, T0));
+    const found = r.of('port-scan');
+    expect(found).toHaveLength(1);
+    const a = found[0]!;
+    expect(a).toMatchObject({ actor: SCANNER, targets: [TARGET], mitre: ['T1046'], status: 'open', occurrences: 1 });
+    expect(a.ports).toHaveLength(30);
+    expect(a.signals.find((s) => s.name === 'distinctPorts')).toMatchObject({ value: 30, threshold: 21 });
+    expect(a.evidence.length).toBeGreaterThan(0);
+    expect(a.evidence.length).toBeLessThanOrEqual(20);
+    expect(a.evidence[0]).toMatchObject({ srcAddr: SCANNER, dstAddr: TARGET, interfaceId: 'eni-0test', action: 'ACCEPT' });
+    expect(a.confidence).toBeGreaterThan(0.5);
+    expect(a.confidence).toBeLessThanOrEqual(1);
+    expect(contractErrors(a)).toEqual([]);
+  });
+
+  it('stays quiet at exactly 20 ports (near miss) and counts no response record as a probe', () => {
+    expect(run(scan(20, T0)).of('port-scan')).toHaveLength(0);
+    // a server answering one client's 40 connections: responses go to 40 distinct ephemeral ports of the client
+    const answers: FlowRecord[] = [];
+    for (let k = 0; k < 40; k++) {
+      answers.push(rec({ srcAddr: '10.0.1.80', dstAddr: '10.0.2.2', srcPort: 443, dstPort: 40000 + k, packets: 1, bytes: 40, start: T0 + k }));
+    }
+    const r = run(answers);
+    expect(r.of('port-scan')).toHaveLength(0);
+    expect(r.engine.stats().responses).toBe(40);
+  });
+
+  it('uses tcp-flags when present: SYN-ACK answers are responses, FIN/RST rejects after close are discounted', () => {
+    const synAck: FlowRecord[] = [];
+    const closing: FlowRecord[] = [];
+    for (let k = 0; k < 30; k++) {
+      // answers from high service ports a port heuristic could not classify
+      synAck.push(rec({ version: 3, srcAddr: TARGET, dstAddr: SCANNER, srcPort: 40000 + k, dstPort: 30000 + k, tcpFlags: 18, packets: 1, bytes: 40, start: T0 + k }));
+      closing.push(rec({ version: 3, srcAddr: SCANNER, dstAddr: TARGET, srcPort: 51000, dstPort: 1000 + k, tcpFlags: 4, packets: 1, bytes: 40, action: 'REJECT', start: T0 + k }));
+    }
+    expect(run(synAck).of('port-scan')).toHaveLength(0);
+    const r = run(closing);
+    expect(r.of('port-scan')).toHaveLength(0);
+    expect(r.engine.stats().closingRejects).toBe(30);
+  });
+
+  it('catches slow scans in the slow window and merges them with fast windows of the same episode', () => {
+    // one probe every 30 s for 30 minutes: never > 20 per minute, 60 ports per 30 minutes
+    const slow = scan(60, T0 - (T0 % 1800), { spacing: 30, answered: false, action: 'REJECT' });
+    const found = run(slow).of('port-scan');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.signals.find((s) => s.name === 'windowSec')?.note).toBe('slow window');
+    expect(found[0]!.mitre).toEqual(['T1046']);
+  });
+
+  it('treats internet scanners as reconnaissance with lower severity than our own workloads scanning', () => {
+    const inbound = scan(30, T0).map((r) => (r.srcAddr === SCANNER ? { ...r, srcAddr: '203.0.113.9' } : { ...r, dstAddr: '203.0.113.9' }));
+    const a = run(inbound).of('port-scan')[0]!;
+    const own = run(scan(30, T0)).of('port-scan')[0]!;
+    expect(a.mitre).toEqual(['T1595.001']);
+    expect(['low', 'info']).toContain(a.severity);
+    expect(own.severity).toBe('medium');
+  });
+
+  it('counts probes that arrive out of order within the allowed lateness, and drops records older than the watermark', () => {
+    const probes = scan(30, T0, { answered: false });
+    const shuffled = [...probes].reverse();
+    expect(run(shuffled, { batchSize: 7 }).of('port-scan')).toHaveLength(1);
+    // first a batch 20 minutes later advances the watermark, then the scan arrives: too late
+    const later = rec({ srcAddr: '10.0.7.7', dstAddr: '10.0.8.8', start: T0 + 1200 });
+    const r = run([later, ...probes], { batchSize: 1, config: config((c) => (c.allowedLatenessSec = 300)) });
+    expect(r.of('port-scan')).toHaveLength(0);
+    expect(r.engine.stats().lateDrops).toBe(30);
+  });
+
+  it('never counts rows between two ephemeral ports (a high-port scan answered looks identical to its reverse)', () => {
+    const high = scan(40, T0, { firstPort: 40000 });
+    const r = run(high);
+    expect(r.of('port-scan')).toHaveLength(0);
+    const withLow = scan(40, T0, { firstPort: 20 });
+    const state = run([...high, ...withLow]).engine.anomalies();
+    expect(state.find((a) => a.detector === 'port-scan')?.signals[0]?.value).toBe(40);
+  });
+});
+
+describe('port-sweep', () => {
+  const sweep = (hosts: number, t: number, spacing = 1): FlowRecord[] =>
+    Array.from({ length: hosts }, (_, k) => rec({ srcAddr: SCANNER, dstAddr: `10.0.3.${k + 1}`, srcPort: 40000 + k, dstPort: 22, packets: 2, bytes: 120, start: t + Math.floor(k * spacing) }));
+
+  it('fires on one port across 25+ hosts within 60 s and lists the targets', () => {
+    const a = run(sweep(30, T0)).of('port-sweep');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ actor: SCANNER, ports: [22], protocol: 6, mitre: ['T1046'] });
+    expect(a[0]!.targets).toHaveLength(30);
+    expect(a[0]!.severity).toBe('high'); // our workload sweeping (GuardDuty PortSweep)
+  });
+
+  it('stays quiet at 24 hosts, and on answered payload-carrying connections to many hosts (a scraper)', () => {
+    expect(run(sweep(24, T0)).of('port-sweep')).toHaveLength(0);
+    const scrape = sweep(40, T0).map((r) => ({ ...r, packets: 12, bytes: 4000 }));
+    expect(run(scrape).of('port-sweep')).toHaveLength(0);
+  });
+
+  it('catches a slow sweep (one host every 20 s for 25 minutes)', () => {
+    const a = run(sweep(70, T0 - (T0 % 1800), 20)).of('port-sweep');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.signals.find((s) => s.name === 'windowSec')?.note).toBe('slow window');
+  });
+});
