@@ -5,7 +5,7 @@ export interface DynamoClientOptions {
   /** e.g. http://127.0.0.1:8000 for DynamoDB Local; default: env DYNAMODB_ENDPOINT, else the AWS endpoint */
   readonly endpoint?: string;
   readonly region?: string;
-  /** static credentials; for a local endpoint dummy ones are used when none are given */
+  /** static credentials; for a local endpoint AWS_ACCESS_KEY_ID/SECRET from env, else dummy ones */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly maxAttempts?: number;
 }
@@ -29,7 +29,14 @@ export function createDynamoClients(options: DynamoClientOptions = {}, env: Node
   };
   if (endpoint) config.endpoint = endpoint;
   if (options.credentials) config.credentials = { ...options.credentials };
-  else if (endpoint) config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  else if (endpoint) {
+    // DynamoDB Local without -sharedDb keeps one database per access key: use the same key as
+    // every other tool of this environment when one is exported
+    config.credentials = {
+      accessKeyId: env['AWS_ACCESS_KEY_ID'] ?? 'local',
+      secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] ?? 'local',
+    };
+  }
   const client = new DynamoDBClient(config);
   const doc = DynamoDBDocumentClient.from(client, {
     // undefined optional fields are simply absent, as in the embedded store

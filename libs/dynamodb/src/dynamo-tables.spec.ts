@@ -27,5 +27,11 @@ describe('createDynamoClients', () => {
     } finally {
       c.destroy();
     }
+    const e = createDynamoClients({}, { DYNAMODB_ENDPOINT: 'http://127.0.0.1:1', AWS_ACCESS_KEY_ID: 'shared-key', AWS_SECRET_ACCESS_KEY: 's' });
+    try {
+      expect((await (e.client.config.credentials as () => Promise<{ accessKeyId: string }>)()).accessKeyId).toBe('shared-key');
+    } finally {
+      e.destroy();
+    }
   });
 });
