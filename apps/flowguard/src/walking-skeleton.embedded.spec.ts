@@ -73,6 +73,23 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     expect(stream.events.slice(before).filter((e) => e.incidentId === incident.incidentId)).toEqual([]);
   });
 
+  it('moves the incident through its lifecycle over the API and pushes the change', async () => {
+    const incident = await findPortScanIncident(url, ACTOR, TARGET, 5_000);
+    const post = (body: object) => fetch(`${url}/v1/incidents/${encodeURIComponent(incident.incidentId)}/transitions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const illegal = await post({ to: 'Resolved', by: 'alice' });
+    expect(illegal.status).toBe(409);
+    expect(await illegal.json()).toMatchObject({ allowed: ['Investigating', 'Closed'] });
+    expect((await post({ to: 'Investigating', by: 'alice', extra: 1 })).status).toBe(400);
+    const moved = await post({ to: 'Investigating', by: 'alice', reason: 'checking the open ports', expectedVersion: incident.version });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ state: 'Investigating', version: incident.version + 1 });
+    const pushed = await stream.waitFor((e) => e.incidentId === incident.incidentId && e.type === 'state_changed', 5_000, 'state_changed event');
+    expect(pushed).toMatchObject({ state: 'Investigating', previousState: 'New', by: 'alice' });
+    expect((await post({ to: 'Contained', by: 'bob', expectedVersion: incident.version })).status).toBe(409); // stale version
+  });
+
   it('dead-letters bad lines with their request and line position', async () => {
     const bus = s.app.get<Bus>(BUS);
     const letters: DeadLetterV1[] = [];

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DashboardController } from './dashboard.controller';
+import { IncidentCommandsService } from './incident-commands.service';
 import { IncidentStreamConsumer } from './incident-stream.consumer';
 import { IncidentStreamGateway } from './incident-stream.gateway';
 import { AnomaliesController, IncidentsController } from './incidents.controller';
@@ -13,7 +14,7 @@ export class ApiServiceModule {
     return {
       module: ApiServiceModule,
       controllers: [IncidentsController, AnomaliesController, DashboardController],
-      providers: [IncidentStreamGateway, IncidentStreamConsumer],
+      providers: [IncidentStreamGateway, IncidentStreamConsumer, IncidentCommandsService],
     };
   }
 }

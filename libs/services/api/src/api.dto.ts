@@ -33,3 +33,14 @@ export class ListAnomaliesQuery {
 export class AnomalyIdParam {
   @IsString() @Matches(/^[A-Za-z0-9._:-]{8,128}$/, { message: 'id must be an anomaly id' }) id!: string;
 }
+
+/** Body of `POST /v1/incidents/:id/transitions`. */
+export class TransitionBody {
+  @IsIn(INCIDENT_STATES) to!: IncidentState;
+  /** who moves it; shown in the timeline */
+  @IsString() @Matches(/^[A-Za-z0-9 ._@-]{1,120}$/, { message: 'by must be 1-120 letters, digits, spaces or . _ @ -' }) by!: string;
+  /** why; required to reopen a Resolved or Closed incident */
+  @IsOptional() @IsString() @MaxLength(1000) reason?: string;
+  /** the version you saw: 409 when someone changed the incident since */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) expectedVersion?: number;
+}

@@ -1,3 +1,4 @@
+import { INCIDENT_TRANSITIONS } from '@flowguard/workflow';
 import { createHash } from 'node:crypto';
 
 /**
@@ -18,6 +19,7 @@ tbody tr { cursor: pointer; } tbody tr:hover, tbody tr.sel { background: #8882; 
 .sev { font-weight: 600; text-transform: uppercase; font-size: .75rem; }
 .critical { color: #d00; } .high { color: #e60; } .medium { color: #b90; } .low { color: #38c; } .info { color: #888; }
 .status { font-size: .8rem; } .live { color: #2a2; } .offline { color: #d00; }
+button { margin: 0 .4rem .4rem 0; } #d-error { color: #d00; }
 pre { white-space: pre-wrap; background: #8881; padding: .5rem; } dl { display: grid; grid-template-columns: auto 1fr; gap: .2rem .75rem; } dt { font-weight: 600; }
 `;
 
@@ -32,24 +34,32 @@ const SCRIPT = `
   const empty = document.getElementById('empty');
   const setStatus = (text, cls) => { status.textContent = text; status.className = 'status ' + cls; };
 
-  async function api(path, retried) {
-    const res = await fetch(path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+  const TRANSITIONS = __TRANSITIONS__;
+  const REOPEN = ['Resolved', 'Closed'];
+
+  async function api(path, init, retried) {
+    const headers = Object.assign({}, (init && init.headers) || {}, token ? { Authorization: 'Bearer ' + token } : {});
+    const res = await fetch(path, Object.assign({}, init || {}, { headers }));
     if (res.status === 401 && !retried) {
       token = window.prompt('Flowguard API token') || '';
       sessionStorage.setItem(KEY, token);
-      return api(path, true);
+      return api(path, init, true);
     }
-    if (!res.ok) throw new Error(path + ' answered ' + res.status);
-    return res.json();
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(typeof body.message === 'string' ? body.message : path + ' answered ' + res.status);
+    return body;
   }
 
   const td = (tr, text, cls) => { const c = document.createElement('td'); c.textContent = text; if (cls) c.className = cls; tr.appendChild(c); };
   const fmt = (ms) => new Date(ms).toLocaleString();
 
+  const data = new Map();
   function upsert(r, fresh) {
     let tr = rows.get(r.id);
     const isNew = !tr;
     if (!tr) { tr = document.createElement('tr'); tr.addEventListener('click', () => show(r.id, tr)); rows.set(r.id, tr); }
+    else r = Object.assign({}, data.get(r.id), { state: r.state, severity: r.severity });
+    data.set(r.id, r);
     tr.replaceChildren();
     tr.dataset.at = String(r.at);
     td(tr, fmt(r.at)); td(tr, r.severity, 'sev ' + r.severity); td(tr, r.state); td(tr, r.title); td(tr, r.detector); td(tr, r.mitre.join(', '));
@@ -70,10 +80,34 @@ const SCRIPT = `
     page.items.forEach((i) => upsert(fromIncident(i), false));
   }
 
+  let shown = null;
+  async function move(i, to) {
+    const reopen = REOPEN.includes(i.state);
+    const reason = window.prompt((reopen ? 'Reason to reopen (required)' : 'Note (optional)') + ': ' + i.state + ' → ' + to);
+    if (reason === null) return;
+    let by = localStorage.getItem('flowguard.analyst');
+    if (!by) { by = (window.prompt('Your name (shown in the timeline)') || 'analyst').replace(/[^A-Za-z0-9 ._@-]/g, '').slice(0, 120) || 'analyst'; localStorage.setItem('flowguard.analyst', by); }
+    const err = document.getElementById('d-error');
+    err.textContent = '';
+    try {
+      await api('/v1/incidents/' + encodeURIComponent(i.incidentId) + '/transitions', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(Object.assign({ to, by, expectedVersion: i.version }, reason ? { reason } : {})),
+      });
+    } catch (e) { err.textContent = String(e.message || e); }
+    await show(i.incidentId, rows.get(i.incidentId));
+  }
+
   async function show(id, tr) {
+    shown = id;
     tbody.querySelectorAll('tr.sel').forEach((x) => x.classList.remove('sel'));
-    tr.classList.add('sel');
+    if (tr) tr.classList.add('sel');
     const i = await api('/v1/incidents/' + encodeURIComponent(id));
+    const actions = document.getElementById('d-moves');
+    actions.replaceChildren(...(TRANSITIONS[i.state] || []).map((to) => {
+      const b = document.createElement('button'); b.type = 'button'; b.textContent = (REOPEN.includes(i.state) ? 'Reopen → ' : '→ ') + to;
+      b.addEventListener('click', () => move(i, to)); return b;
+    }));
     const c = i.classification;
     document.getElementById('d-title').textContent = i.title;
     const dl = document.getElementById('d-facts');
@@ -100,7 +134,9 @@ const SCRIPT = `
     ws.onopen = () => { setStatus('live', 'live'); load().catch((e) => setStatus(String(e), 'offline')); };
     ws.onmessage = (m) => {
       const msg = JSON.parse(m.data);
-      if (msg.type === 'incident') upsert(fromEvent(msg.event), true);
+      if (msg.type !== 'incident') return;
+      upsert(fromEvent(msg.event), msg.event.type === 'opened');
+      if (shown === msg.event.incidentId && msg.event.type !== 'opened') show(shown, rows.get(shown)).catch(() => undefined);
     };
     ws.onclose = () => { setStatus('offline — reconnecting', 'offline'); setTimeout(connect, 2000); };
   }
@@ -109,11 +145,14 @@ const SCRIPT = `
 })();
 `;
 
+// the lifecycle table the buttons offer (the server enforces it again)
+const SCRIPT_WITH_TABLE = SCRIPT.replace('__TRANSITIONS__', JSON.stringify(INCIDENT_TRANSITIONS));
+
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
 
 export const DASHBOARD_CSP = [
   "default-src 'none'",
-  `script-src ${sha256(SCRIPT)}`,
+  `script-src ${sha256(SCRIPT_WITH_TABLE)}`,
   `style-src ${sha256(STYLE)}`,
   "connect-src 'self' ws: wss:",
   "img-src 'self' data:",
@@ -140,13 +179,14 @@ export const DASHBOARD_HTML = `<!doctype html>
 </section>
 <section id="detail" hidden>
 <h2 id="d-title"></h2>
+<div id="d-moves"></div><p id="d-error"></p>
 <dl id="d-facts"></dl>
 <h3>Reasoning</h3><pre id="d-reasoning"></pre>
 <h3>Recommended actions</h3><ul id="d-actions"></ul>
 <h3>Timeline</h3><ul id="d-timeline"></ul>
 </section>
 </main>
-<script>${SCRIPT}</script>
+<script>${SCRIPT_WITH_TABLE}</script>
 </body>
 </html>
 `;

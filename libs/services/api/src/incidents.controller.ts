@@ -1,8 +1,9 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import type { AnomalyV1, Incident } from '@flowguard/contracts';
 import { InvalidCursorError, type AnomalyRepository, type IncidentRepository, type Page } from '@flowguard/persistence';
 import { ANOMALY_REPOSITORY, INCIDENT_REPOSITORY } from '@flowguard/service-kit';
-import { AnomalyIdParam, IncidentIdParam, ListAnomaliesQuery, ListIncidentsQuery } from './api.dto';
+import { AnomalyIdParam, IncidentIdParam, ListAnomaliesQuery, ListIncidentsQuery, TransitionBody } from './api.dto';
+import { IncidentCommandsService } from './incident-commands.service';
 
 /** A tampered or foreign cursor is the caller's mistake (400), not ours. */
 async function page<T>(run: () => Promise<Page<T>>): Promise<Page<T>> {
@@ -18,7 +19,10 @@ const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries
 
 @Controller('v1/incidents')
 export class IncidentsController {
-  constructor(@Inject(INCIDENT_REPOSITORY) private readonly incidents: IncidentRepository) {}
+  constructor(
+    @Inject(INCIDENT_REPOSITORY) private readonly incidents: IncidentRepository,
+    private readonly commands: IncidentCommandsService,
+  ) {}
 
   /** `GET /v1/incidents?state=&severity=&limit=&cursor=` — newest first; `cursor` in the reply fetches the next page. */
   @Get()
@@ -32,6 +36,18 @@ export class IncidentsController {
     const incident = await this.incidents.get(p.id);
     if (!incident) throw new NotFoundException(`no incident ${p.id}`);
     return incident;
+  }
+
+  /**
+   * `POST /v1/incidents/:id/transitions` — body `{ to, by, reason?, expectedVersion? }`: move the
+   * incident through its lifecycle (New → Investigating → Contained → Resolved → Closed; reopen
+   * with a reason). 200 with the incident; 404; 409 for an illegal move (with the allowed states)
+   * or a concurrent change. Publishes a `state_changed` event (pushed on /v1/stream).
+   */
+  @Post(':id/transitions')
+  @HttpCode(200)
+  transition(@Param() p: IncidentIdParam, @Body() body: TransitionBody): Promise<Incident> {
+    return this.commands.transition(p.id, body);
   }
 }
 
