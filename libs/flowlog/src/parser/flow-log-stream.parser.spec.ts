@@ -56,6 +56,15 @@ describe('FlowLogParser (streaming)', () => {
     expect(() => parser.push('x')).toThrow(/after end/);
   });
 
+  it('drops the unfinished line instead of parsing it when the input was cut off', () => {
+    const parser = new FlowLogParser({ format: '${srcaddr} ${vpc-id}' });
+    expect(parser.push('10.0.0.1 vpc-0123456789\n10.0.0.2 vpc-01')).toEqual([]);
+    const last = parser.end({ truncated: true });
+    expect(last.batch.length).toBe(1);
+    expect(last.errors).toMatchObject([{ line: 2, reason: 'io_error', raw: '10.0.0.2 vpc-01' }]);
+    expect(last.counts.lines).toBe(2);
+  });
+
   it('drops an over-long line without buffering it, and resumes at the next line', () => {
     const parser = new FlowLogParser({ maxLineBytes: 256 });
     const results = [parser.push(`${rows[0]}\n2 123 eni-`), parser.push('x'.repeat(10_000)), parser.push('y'.repeat(10_000)), parser.push(`\n${rows[1]}\n`)];

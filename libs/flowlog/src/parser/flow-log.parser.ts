@@ -110,15 +110,25 @@ export class FlowLogParser {
     return this.core.drain();
   }
 
-  /** Flush the last (newline-less) line and the partial batch: exactly one result, the remainder. */
-  end(): ParseResult {
+  /**
+   * Flush the last (newline-less) line and the partial batch: exactly one
+   * result, the remainder. With `truncated` (the input broke off, e.g. a read
+   * or gunzip error) the unfinished line is not parsed, since a cut value can
+   * look valid, and is reported as an `io_error` instead.
+   */
+  end(options: { truncated?: boolean } = {}): ParseResult {
     if (this.ended) throw new Error('FlowLogParser.end called twice');
     this.ended = true;
     // grow rather than emit from here on, so everything left fits in one result
     this.core.stopStreaming();
     if (this.carryBytes > 0 && !this.dropping) {
       const line = Buffer.concat([...this.carry, Buffer.from([LF])]);
-      this.core.feed(line, 0, line.length);
+      if (options.truncated) {
+        const raw = line.toString('utf8', 0, Math.min(line.length - 1, MAX_RAW_CHARS * 4));
+        this.core.rejectLine('io_error', raw, 'input ended inside this line (read error); the partial line was dropped');
+      } else {
+        this.core.feed(line, 0, line.length);
+      }
     }
     this.carry = [];
     this.carryBytes = 0;

@@ -1,0 +1,1 @@
+export * from './flow-log-file.reader';
