@@ -20,7 +20,7 @@ export class ThreatClassificationV1 {
   @IsIn(VERDICTS) verdict!: Verdict;
   @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => MitreTechniqueV1) mitre!: MitreTechniqueV1[];
   @IsString() @MaxLength(4000) reasoning!: string;
-  @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) recommendedActions!: string[];
+  @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(500, { each: true }) recommendedActions!: string[];
   @IsIn(['offline', 'bedrock']) provider!: 'offline' | 'bedrock';
   @IsString() @MaxLength(120) model!: string;
   @ValidateNested() @Type(() => TokenUsageV1) tokens!: TokenUsageV1;
