@@ -2,7 +2,7 @@
 // will use it. Runs under jest.integration.config.js, whose global setup starts the servers
 // and exports the endpoint env vars read here.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import {
   CreateTableCommand,
   DescribeTimeToLiveCommand,
@@ -60,7 +60,7 @@ describe('local servers', () => {
     const topic = `servers-smoke-${suffix}`;
     const admin = kafka.admin();
     await admin.connect();
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     const consumer = kafka.consumer({ groupId: `servers-smoke-${suffix}`, retry: { retries: 2 } });
     try {
       expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(true);

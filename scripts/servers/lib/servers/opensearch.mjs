@@ -4,7 +4,7 @@
 // OpenSearch refuses to run as root; when we are root (CI containers, this machine) the server
 // runs as `nobody` and owns only its data, log and config directories.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HOST, PORTS, ensureDir, rel, serverDir } from '../paths.mjs';
 import { derivedStep, findJava, mavenModule } from '../downloads.mjs';
@@ -30,8 +30,17 @@ function unzip() {
   if (!zip) throw new Error(`opensearch: no zip in ${rel(downloadDir)}`);
   rmSync(distDir, { recursive: true, force: true });
   ensureDir(distDir);
-  const res = spawnSync('unzip', ['-q', path.join(downloadDir, zip), '-d', distDir], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`opensearch: unzip failed: ${res.error?.message ?? res.stderr}`);
+  let res = spawnSync('unzip', ['-q', path.join(downloadDir, zip), '-d', distDir], { encoding: 'utf8' });
+  if (res.error?.code === 'ENOENT') {
+    // no unzip on this machine: Python (needed for moto anyway) can extract, but drops the
+    // executable bits that bin/ needs
+    res = spawnSync(process.env.FLOWGUARD_PYTHON ?? 'python3', ['-m', 'zipfile', '-e', path.join(downloadDir, zip), distDir], { encoding: 'utf8' });
+    if (res.status === 0) {
+      const bin = path.join(distDir, readdirSync(distDir).find((d) => d.startsWith('opensearch-')) ?? '', 'bin');
+      for (const f of readdirSync(bin)) chmodSync(path.join(bin, f), 0o755);
+    }
+  }
+  if (res.status !== 0) throw new Error(`opensearch: extracting ${zip} failed: ${res.error?.message ?? res.stderr}`);
 }
 
 function writeConfig(osHome) {
