@@ -69,7 +69,7 @@ export function generateFlowLogFile(opts: GenerateOptions): { bytes: number } {
   const flags = [0, 2, 18, 19, 3, 1, 4, 6];
   const custom = opts.fields.length > 14;
   const fd = openSync(opts.path, 'w');
-  let out = opts.header === false ? '' : opts.fields.join(' ') + '\n';
+  let out: string[] = opts.header === false ? [] : [opts.fields.join(' ')];
   let total = 0;
   let t = 1700000000;
   for (let i = 0; i < opts.lines; i++) {
@@ -109,13 +109,13 @@ export function generateFlowLogFile(opts: GenerateOptions): { bytes: number } {
           ` ${egress ? 1 + Math.floor(r() * 8) : '-'} ${action === 'REJECT' && r() < 0.05 ? 'BPA' : '-'}`;
       }
     }
-    out += line + '\n';
-    if (out.length > 1 << 22) {
-      total += writeSync(fd, out);
-      out = '';
+    out.push(line);
+    if (out.length >= 20000) {
+      total += writeSync(fd, out.join('\n') + '\n');
+      out = [];
     }
   }
-  total += writeSync(fd, out);
+  if (out.length) total += writeSync(fd, out.join('\n') + '\n');
   closeSync(fd);
   return { bytes: total };
 }

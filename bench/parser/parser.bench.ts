@@ -1,0 +1,149 @@
+/**
+ * Flow-log parser throughput against DuckDB's CSV reader, same files, same run.
+ *
+ * Generates (once, into git-ignored bench/out/) a default-format v2 file and a
+ * 30-field custom-format file, then for each file runs, in separate processes
+ * pinned to one core (taskset -c 0 when available):
+ *   - flowguard: fs stream (1 MiB reads) -> FlowLogParser -> FlowBatch with
+ *     every string materialized in its string table;
+ *   - duckdb: read_csv with SET threads = 1, explicit columns and types, header,
+ *     aggregating every column so each one is really parsed.
+ * Reports records/s and MB/s on CPU time (user + system; the fair measure on a
+ * shared machine) and on wall time, the flowguard/duckdb ratio, and peak RSS.
+ *
+ *   scripts/run-ts.sh bench/parser/parser.bench.ts [--lines 5000000] [--custom-lines 5000000] [--runs 3] [--regen]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIELD_SPECS } from '@flowguard/flowlog';
+import { CUSTOM30_FIELDS, V2_FIELDS, generateFlowLogFile } from './flow-log-generator';
+
+const ROOT = join(__dirname, '..', '..');
+const OUT = join(ROOT, 'bench', 'out');
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const LINES = arg('lines', 5_000_000);
+const CUSTOM_LINES = arg('custom-lines', 5_000_000);
+const RUNS = arg('runs', 3);
+const REGEN = process.argv.includes('--regen');
+
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+}
+interface WorkerResult {
+  engine: string;
+  bytes: number;
+  records: number;
+  errors: number;
+  samples: Sample[];
+  maxRssKb: number;
+}
+
+function ensureFile(name: string, lines: number, fields: string[]): string {
+  const path = join(OUT, name);
+  const meta = `${path}.meta.json`;
+  const want = JSON.stringify({ lines, fields, seed: 42 });
+  if (!REGEN && existsSync(path) && existsSync(meta) && readFileSync(meta, 'utf8') === want) return path;
+  mkdirSync(OUT, { recursive: true });
+  process.stdout.write(`generating ${name} (${lines.toLocaleString()} lines, ${fields.length} fields)... `);
+  const t = Date.now();
+  const { bytes } = generateFlowLogFile({ path, lines, fields, seed: 42 });
+  writeFileSync(meta, want);
+  process.stdout.write(`${(bytes / 1e6).toFixed(0)} MB in ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
+  return path;
+}
+
+const pin = (() => {
+  const r = spawnSync('taskset', ['-c', '0', 'true']);
+  return r.status === 0 ? ['taskset', '-c', '0'] : [];
+})();
+
+function run(argv: string[]): WorkerResult {
+  const [cmd, ...args] = [...pin, ...argv] as [string, ...string[]];
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.runtime.json') },
+  });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as WorkerResult;
+}
+
+function duckType(field: string): string {
+  const spec = FIELD_SPECS.find((f) => f.name === field);
+  if (!spec || spec.parquetType === 'STRING') return 'VARCHAR';
+  return spec.parquetType === 'INT_64' ? 'BIGINT' : 'INTEGER';
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+interface Row {
+  file: string;
+  engine: string;
+  records: number;
+  mb: number;
+  cpuS: number;
+  wallS: number;
+  rssMb: number;
+}
+
+function summarize(file: string, r: WorkerResult): Row {
+  return {
+    file,
+    engine: r.engine,
+    records: r.records,
+    mb: r.bytes / 1e6,
+    cpuS: median(r.samples.map((s) => s.cpuMs)) / 1000,
+    wallS: median(r.samples.map((s) => s.wallMs)) / 1000,
+    rssMb: r.maxRssKb / 1024,
+  };
+}
+
+function main(): void {
+  const files: Array<[string, string, string[]]> = [
+    ['v2 default (14 fields)', ensureFile(`flows-v2-${LINES}.log`, LINES, V2_FIELDS), V2_FIELDS],
+    ['custom (30 fields)', ensureFile(`flows-custom30-${CUSTOM_LINES}.log`, CUSTOM_LINES, CUSTOM30_FIELDS), CUSTOM30_FIELDS],
+  ];
+  const rows: Row[] = [];
+  for (const [label, path, fields] of files) {
+    process.stdout.write(`measuring ${label}: flowguard... `);
+    const fg = run([process.execPath, '-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'bench/parser/parse.worker.ts', path, String(RUNS)]);
+    if (fg.errors !== 0) throw new Error(`parser reported ${fg.errors} errors on generated input`);
+    process.stdout.write('duckdb...\n');
+    const columns = fields.map((f) => [f, duckType(f)]);
+    const dk = run([process.execPath, 'bench/parser/duckdb.worker.mjs', path, String(RUNS), JSON.stringify(columns)]);
+    if (dk.records !== fg.records) throw new Error(`record counts differ: flowguard ${fg.records}, duckdb ${dk.records}`);
+    rows.push(summarize(label, fg), summarize(label, dk));
+  }
+
+  const fmt = (n: number, d = 2) => n.toFixed(d);
+  const lines = [
+    `Flow-log parsing, one core (${pin.length ? 'taskset -c 0' : 'not pinned: taskset missing'}), median of ${RUNS} runs, node ${process.version}`,
+    '',
+    '| input | engine | records | MB | CPU s | wall s | M records/s (CPU) | MB/s (CPU) | M records/s (wall) | peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) =>
+      `| ${r.file} | ${r.engine} | ${r.records.toLocaleString()} | ${fmt(r.mb, 0)} | ${fmt(r.cpuS)} | ${fmt(r.wallS)} | ${fmt(r.records / r.cpuS / 1e6)} | ${fmt(r.mb / r.cpuS, 0)} | ${fmt(r.records / r.wallS / 1e6)} | ${fmt(r.rssMb, 0)} |`,
+    ),
+    '',
+    ...files.map(([label]) => {
+      const fg = rows.find((r) => r.file === label && r.engine === 'flowguard') as Row;
+      const dk = rows.find((r) => r.file === label && r.engine === 'duckdb') as Row;
+      return `${label}: flowguard / duckdb throughput = ${fmt(dk.cpuS / fg.cpuS)}x on CPU time, ${fmt(dk.wallS / fg.wallS)}x on wall time`;
+    }),
+  ];
+  const report = lines.join('\n');
+  process.stdout.write(`\n${report}\n`);
+  writeFileSync(join(OUT, 'parser-bench.md'), report + '\n');
+  writeFileSync(join(OUT, 'parser-bench.json'), JSON.stringify(rows, null, 2));
+}
+
+main();
