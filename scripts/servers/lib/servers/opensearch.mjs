@@ -2,30 +2,57 @@
 // netty4 transport only (no security plugin, so plain HTTP; no bundled JDK; 2.x runs on Java
 // 17..23 — Java 24 removed the SecurityManager it installs).
 // OpenSearch refuses to run as root; when we are root (CI containers, this machine) the server
-// runs as `nobody` and owns only its data, log and config directories.
+// runs as `nobody` and owns only its data, log and config directories. `nobody` must be able to
+// reach them: when the checkout sits below a directory others cannot enter (e.g. a 0700
+// mktemp dir), the runtime (unpacked distribution, config, data, logs) moves to a per-checkout
+// directory under the system temp dir.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { HOST, PORTS, ensureDir, rel, serverDir } from '../paths.mjs';
+import { HOST, PORTS, REPO_ROOT, ensureDir, rel, serverDir } from '../paths.mjs';
 import { derivedStep, findJava, mavenModule } from '../downloads.mjs';
 import { opensearchReady } from '../health.mjs';
 
 const dir = serverDir('opensearch');
 const downloadDir = path.join(dir, 'lib'); // the zip, copied by mvn
-const distDir = path.join(dir, 'dist');
-const confDir = path.join(dir, 'config');
-const dataDir = path.join(dir, 'data');
-const logsDir = path.join(dir, 'logs');
 const NOBODY = 65534;
 const runAsNobody = () => typeof process.getuid === 'function' && process.getuid() === 0;
+const fallbackBase = path.join(os.tmpdir(), `flowguard-opensearch-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}`);
+
+function nobodyCanEnter(target) {
+  const res = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-x', target]);
+  if (res.error) throw new Error(`opensearch: running as root needs util-linux setpriv to drop to user nobody (${res.error.message})`);
+  return res.status === 0;
+}
+
+let base = null;
+/** Where the runtime lives: in the checkout when `nobody` (or we, when not root) can reach it. */
+function layout() {
+  if (base === null) {
+    ensureDir(dir);
+    base = !runAsNobody() || nobodyCanEnter(dir) ? dir : ensureDir(fallbackBase);
+    if (base !== dir) chmodSync(base, 0o755);
+  }
+  return {
+    base,
+    distDir: path.join(base, 'dist'),
+    confDir: path.join(base, 'config'),
+    dataDir: path.join(base, 'data'),
+    logsDir: path.join(base, 'logs'),
+  };
+}
 
 function home() {
+  const { distDir } = layout();
   const entries = existsSync(distDir) ? readdirSync(distDir).filter((d) => d.startsWith('opensearch-')) : [];
   if (entries.length !== 1) throw new Error(`opensearch: expected one opensearch-* directory in ${rel(distDir)}, found ${entries.length}`);
   return path.join(distDir, entries[0]);
 }
 
 function unzip() {
+  const { distDir } = layout();
   const zip = readdirSync(downloadDir).find((f) => f.endsWith('.zip'));
   if (!zip) throw new Error(`opensearch: no zip in ${rel(downloadDir)}`);
   rmSync(distDir, { recursive: true, force: true });
@@ -44,6 +71,7 @@ function unzip() {
 }
 
 function writeConfig(osHome) {
+  const { confDir, dataDir, logsDir } = layout();
   ensureDir(confDir);
   // written, not copied: the zip ships log4j2.properties as 0660, unreadable for `nobody`
   writeFileSync(path.join(confDir, 'log4j2.properties'), readFileSync(path.join(osHome, 'config', 'log4j2.properties')));
@@ -88,10 +116,7 @@ function checkNobodyCanRead(osHome) {
   const res = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-x', path.join(osHome, 'bin', 'opensearch'), '-a', '-r', path.join(osHome, 'lib', jar)]);
   if (res.error) throw new Error(`opensearch: running as root needs util-linux setpriv to drop to user nobody (${res.error.message})`);
   if (res.status !== 0) {
-    throw new Error(
-      `opensearch: OpenSearch refuses to run as root, so it runs as user nobody, but nobody cannot read ${osHome} ` +
-        '(some parent directory is not world-searchable). Clone the repository under a world-readable path, or run as a non-root user.',
-    );
+    throw new Error(`opensearch: OpenSearch refuses to run as root, so it runs as user nobody, but nobody cannot read ${osHome}. Run as a non-root user.`);
   }
 }
 
@@ -103,11 +128,13 @@ export const opensearch = {
   endpoint: `http://${HOST}:${PORTS.opensearch}`,
   ports: [PORTS.opensearch, PORTS.opensearchTransport],
   timeoutMs: 180_000,
-  dataDirs: [dataDir, logsDir],
+  // both possible runtime locations: `clean` must not miss data left in either
+  dataDirs: [path.join(dir, 'data'), path.join(dir, 'logs'), path.join(fallbackBase, 'data'), path.join(fallbackBase, 'logs')],
   ready: opensearchReady,
 
-  async prepare(log) {
+  async prepare() {
     const { downloaded } = await mavenModule('opensearch');
+    const { distDir, confDir, dataDir, logsDir } = layout();
     derivedStep(path.join(distDir, '.complete'), path.join(downloadDir, '.complete'), unzip);
     const osHome = home();
     writeConfig(osHome);
@@ -123,12 +150,13 @@ export const opensearch = {
 
   command() {
     const { home: javaHome } = findJava({ min: 17, max: 23 });
+    const { base: cwd, confDir } = layout();
     const bin = path.join(home(), 'bin', 'opensearch');
     const env = { ...process.env, OPENSEARCH_PATH_CONF: confDir, OPENSEARCH_JAVA_HOME: javaHome, JAVA_HOME: javaHome, OPENSEARCH_JAVA_OPTS: '' };
     if (runAsNobody()) {
-      return { command: 'setpriv', args: [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', bin], cwd: dir, env };
+      return { command: 'setpriv', args: [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', bin], cwd, env };
     }
-    return { command: bin, args: [], cwd: dir, env };
+    return { command: bin, args: [], cwd, env };
   },
 
   container: {
