@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- specs index into arrays whose length they just asserted */
 /**
  * End-to-end checks on the shared labelled datasets (../shared/datasets from
  * the repository root). Skipped, with the reason in the suite title, when the

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- specs index into arrays whose length they just asserted */
 import type { FlowRecord } from '@flowguard/contracts';
 import { T0, pair, rec } from '../testing/flows';
 import { config, contractErrors, run } from '../testing/harness';

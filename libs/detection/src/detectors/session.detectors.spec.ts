@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- specs index into arrays whose length they just asserted */
 /** long-connection, crypto-mining, tor, exfiltration, unusual-port, malicious-ip, telemetry-gap */
 import type { FlowRecord } from '@flowguard/contracts';
 import { IpSetList, ThreatIntel } from '@flowguard/threat-intel';
