@@ -26,18 +26,18 @@ describe('finding formats', () => {
   });
 
   it('OCSF Detection Finding: class, type, severity, ms times, technique with parent and tactic', () => {
-    const o = toOcsfDetectionFinding(anomaly, '0.1.0') as Record<string, any>;
+    const o = toOcsfDetectionFinding(anomaly, '0.1.0') as { finding_info: { attacks: unknown }; evidences: unknown[]; observables: unknown };
     expect(o).toMatchObject({
       class_uid: 2004, category_uid: 2, activity_id: 1, type_uid: 200401, severity_id: 4, status_id: 1,
       confidence_score: 72, confidence_id: 2, start_time: 1735700000000, end_time: 1735701800000, time: 1735702000000,
       cloud: { provider: 'AWS', account: { uid: '123456789012' }, region: 'us-east-1' },
     });
-    expect(o['finding_info'].attacks).toEqual([{
+    expect(o.finding_info.attacks).toEqual([{
       technique: { uid: 'T1110', name: 'Brute Force' }, sub_technique: { uid: 'T1110.001', name: expect.any(String) },
       tactic: { name: 'Credential Access' },
     }]);
-    expect(o['evidences'][0]).toMatchObject({ src_endpoint: { ip: '198.51.100.9', port: 40000 }, dst_endpoint: { ip: '10.20.0.30', port: 22 }, connection_info: { protocol_num: 6, tcp_flags: 3 } });
-    expect(o['observables']).toEqual([
+    expect(o.evidences[0]).toMatchObject({ src_endpoint: { ip: '198.51.100.9', port: 40000 }, dst_endpoint: { ip: '10.20.0.30', port: 22 }, connection_info: { protocol_num: 6, tcp_flags: 3 } });
+    expect(o.observables).toEqual([
       { name: 'actor', type_id: 2, type: 'IP Address', value: '198.51.100.9' },
       { name: 'target', type_id: 2, type: 'IP Address', value: '10.20.0.30' },
     ]);
