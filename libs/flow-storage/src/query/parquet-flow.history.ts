@@ -48,7 +48,7 @@ export class ParquetFlowHistory implements FlowHistoryBackend {
     const hits: Hit[] = [];
     for (const [, files] of hours) {
       for (const f of files) {
-        await this.searchFile(f.key, q, hits);
+        await this.searchFile(f, q, hits);
         // only the best limit+1 can be on this page (or tell that there is a next one)
         if (hits.length > q.limit + 1) {
           sortHits(hits);
@@ -84,10 +84,10 @@ export class ParquetFlowHistory implements FlowHistoryBackend {
     return [...byHour].sort((a, b) => b[0] - a[0]);
   }
 
-  private async searchFile(key: string, q: ValidatedFlowQuery, hits: Hit[]): Promise<void> {
+  private async searchFile({ key, size }: StoredObject, q: ValidatedFlowQuery, hits: Hit[]): Promise<void> {
     let reader;
     try {
-      reader = await this.o.sink.open(key);
+      reader = await this.o.sink.open(key, size);
     } catch (e) {
       return this.fileError(key, e);
     }

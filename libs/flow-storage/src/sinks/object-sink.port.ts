@@ -40,7 +40,8 @@ export interface FlowObjectSink {
   create(key: string): Promise<SinkFile>;
   /** Committed files whose key starts with `prefix` (all when omitted). In-progress files are never listed. */
   list(prefix?: string): Promise<StoredObject[]>;
-  open(key: string): Promise<ObjectReader>;
+  /** `size` from a listing saves a metadata round trip where the store needs one. */
+  open(key: string, size?: number): Promise<ObjectReader>;
   /** Delete every committed file in a `date=` partition older than `cutoffDate` (YYYY-MM-DD, exclusive). */
   deleteDatesBefore(cutoffDate: string): Promise<DeleteResult>;
 }

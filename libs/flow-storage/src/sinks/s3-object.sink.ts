@@ -30,13 +30,23 @@ export interface S3SinkOptions {
   prefix?: string;
   /** multipart part size in bytes (S3 minimum 5 MiB; default 8 MiB) */
   partSize?: number;
+  /** objects up to this size are fetched whole on first read instead of by ranges (default 8 MiB) */
+  wholeObjectBytes?: number;
 }
 
 const MIN_PART = 5 * 1024 * 1024;
 const DELETE_BATCH = 1000;
 
+export interface S3SinkMetrics {
+  putObjects: number;
+  multipartUploads: number;
+  partsUploaded: number;
+  abortedUploads: number;
+}
+
 export class S3ObjectSink implements FlowObjectSink {
   readonly kind = 's3';
+  private readonly m: S3SinkMetrics = { putObjects: 0, multipartUploads: 0, partsUploaded: 0, abortedUploads: 0 };
   private readonly prefix: string;
   private readonly partSize: number;
 
@@ -46,7 +56,11 @@ export class S3ObjectSink implements FlowObjectSink {
   }
 
   async create(key: string): Promise<SinkFile> {
-    return new S3SinkFile(key, this.prefix + key, this.options.client, this.options.bucket, this.partSize);
+    return new S3SinkFile(key, this.prefix + key, this.options.client, this.options.bucket, this.partSize, this.m);
+  }
+
+  metrics(): S3SinkMetrics {
+    return { ...this.m };
   }
 
   async list(prefix = ''): Promise<StoredObject[]> {
@@ -68,22 +82,36 @@ export class S3ObjectSink implements FlowObjectSink {
     return out;
   }
 
-  async open(key: string): Promise<ObjectReader> {
+  async open(key: string, knownSize?: number): Promise<ObjectReader> {
     const { client, bucket } = this.options;
     const fullKey = this.prefix + key;
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: fullKey }));
-    const size = head.ContentLength ?? 0;
+    const size = knownSize ?? (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: fullKey }))).ContentLength ?? 0;
+    const get = async (range?: string): Promise<Uint8Array> => {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: fullKey, ...(range ? { Range: range } : {}) }));
+      if (!res.Body) throw new Error(`S3 GetObject returned no body for ${fullKey}`);
+      return res.Body.transformToByteArray();
+    };
+    // a Parquet read is a footer fetch then one fetch per column chunk: for the
+    // small files of a busy hour, one GET of the whole object is far fewer round trips
+    let whole: Promise<Uint8Array> | undefined;
+    const wholeLimit = this.options.wholeObjectBytes ?? 8 * 1024 * 1024;
     return {
       key,
       size,
       read: async (start, end) => {
         const last = Math.min(end, size) - 1;
         if (last < start) return new ArrayBuffer(0);
-        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: fullKey, Range: `bytes=${start}-${last}` }));
-        const bytes = await res.Body!.transformToByteArray();
+        if (size <= wholeLimit) {
+          whole ??= get();
+          const b = await whole;
+          return b.buffer.slice(b.byteOffset + start, b.byteOffset + last + 1) as ArrayBuffer;
+        }
+        const bytes = await get(`bytes=${start}-${last}`);
         return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       },
-      close: async () => undefined,
+      close: async () => {
+        whole = undefined;
+      },
     };
   }
 
@@ -126,6 +154,7 @@ class S3SinkFile implements SinkFile {
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly partSize: number,
+    private readonly m: S3SinkMetrics,
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -138,6 +167,7 @@ class S3SinkFile implements SinkFile {
   async commit(): Promise<void> {
     if (this.uploadId === undefined) {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey, Body: this.take(), ContentType: 'application/vnd.apache.parquet' }));
+      this.m.putObjects++;
       return;
     }
     if (this.buffered > 0) await this.uploadPart();
@@ -147,12 +177,14 @@ class S3SinkFile implements SinkFile {
       UploadId: this.uploadId,
       MultipartUpload: { Parts: this.parts },
     }));
+    this.m.multipartUploads++;
   }
 
   async abort(): Promise<void> {
     this.chunks = [];
     this.buffered = 0;
     if (this.uploadId === undefined) return;
+    this.m.abortedUploads++;
     await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.fullKey, UploadId: this.uploadId })).catch(() => undefined);
   }
 
@@ -165,6 +197,7 @@ class S3SinkFile implements SinkFile {
     const PartNumber = this.parts.length + 1;
     const res = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.fullKey, UploadId: this.uploadId, PartNumber, Body: this.take() }));
     this.parts.push({ PartNumber, ETag: res.ETag });
+    this.m.partsUploaded++;
   }
 
   private take(): Uint8Array {
