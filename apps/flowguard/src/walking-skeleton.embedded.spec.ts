@@ -16,6 +16,7 @@ import { connectStream, findPortScanIncident, getJson, isPortScanOf, postFlows, 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 const ACTOR = '172.16.0.1';
 const TARGET = '192.168.10.50';
+const FIREHOSE_KEY = 'firehose-test-key-0123456789';
 
 describe('walking skeleton (embedded: one process, in-process bus, embedded store)', () => {
   let s: ServiceApp;
@@ -25,7 +26,10 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
   beforeAll(async () => {
     const defaults = allInOneDefaults();
     delete defaults['FLOWGUARD_DATA_DIR']; // memory only
-    const env = { PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', DETECT_IDLE_FLUSH_MS: '300', LOG_LEVEL: 'warn' };
+    const env = {
+      PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', DETECT_IDLE_FLUSH_MS: '300', LOG_LEVEL: 'warn',
+      INGEST_FIREHOSE_ACCESS_KEYS: FIREHOSE_KEY,
+    };
     s = await createServiceApp(allInOneOptions(env, { logDestination: quiet, shutdownHooks: false }, defaults));
     url = await listenServiceApp(s);
     stream = await connectStream(url);
@@ -110,6 +114,33 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     } finally {
       await sub.stop();
     }
+  });
+
+  it('accepts Amazon Data Firehose deliveries on the same port, authenticated by the Firehose key', async () => {
+    const lines = '2 123456789012 eni-9 10.9.0.1 10.9.0.2 5000 443 6 3 300 1700000500 1700000510 ACCEPT OK\n2 123456789012 eni-9 10.9.0.2 10.9.0.1 443 5000 6 3 900 1700000500 1700000510 ACCEPT OK';
+    const deliver = (key: string, requestId: string) => fetch(`${url}/v1/firehose`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', 'x-amz-firehose-protocol-version': '1.0',
+        'x-amz-firehose-request-id': requestId, 'x-amz-firehose-access-key': key,
+      },
+      body: JSON.stringify({ requestId, timestamp: 1700000511000, records: [{ data: Buffer.from(lines).toString('base64') }] }),
+    });
+    const before = (await getJson<{ records: number }>(`${url}/v1/detect/stats`)).records;
+    const wrong = await deliver('not-the-right-key-at-all', 'fh-1');
+    expect(wrong.status).toBe(401);
+    const ok = await deliver(FIREHOSE_KEY, 'fh-2');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ requestId: 'fh-2' });
+    expect((await deliver(FIREHOSE_KEY, 'fh-2')).status).toBe(200); // a Firehose retry of an accepted request is not ingested twice
+    const deadline = Date.now() + 3000;
+    let after = before;
+    while (after < before + 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = (await getJson<{ records: number }>(`${url}/v1/detect/stats`)).records;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await getJson<{ records: number }>(`${url}/v1/detect/stats`)).records).toBe(before + 2);
   });
 
   it('answers health, metrics and the topic registry on the same port without route clashes', async () => {

@@ -3,6 +3,7 @@ import { Module, ValidationPipe, type DynamicModule, type INestApplication, type
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { IncomingMessage } from 'node:http';
 import type { DestinationStream, Logger } from 'pino';
 import type { BusFactory } from '../bus/bus.factory';
 import { loadServiceConfig, type ServiceConfig } from '../config/service-config';
@@ -82,7 +83,12 @@ export async function createServiceApp(o: ServiceAppOptions): Promise<ServiceApp
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestContextMiddleware(logger));
-  app.useBodyParser('json', { limit: '1mb' });
+  // Firehose deliveries are JSON too, but their handler needs the raw (possibly gzipped) body and
+  // larger limits: leave requests that carry the Firehose protocol header to it
+  app.useBodyParser('json', {
+    limit: '1mb',
+    type: (req: IncomingMessage) => /^application\/([a-z0-9.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '') && !req.headers['x-amz-firehose-protocol-version'],
+  });
   app.useBodyParser('text', { type: ['text/plain', 'text/csv', 'application/x-ndjson'], limit: config.http.maxBodyBytes });
   app.useGlobalPipes(strictValidationPipe());
   app.useWebSocketAdapter(new WsAdapter(app));

@@ -1,4 +1,5 @@
 import { allTopics } from '@flowguard/contracts';
+import { KafkaBus } from '@flowguard/kafka';
 import { InProcessBus } from '@flowguard/messaging';
 import type { Bus, BusLogger, BusMetrics } from '@flowguard/messaging';
 import type { Logger } from 'pino';
@@ -30,7 +31,6 @@ export function busLogger(logger: Logger): BusLogger {
  */
 export const defaultBusFactory: BusFactory = async (config, deps) => {
   if (config.bus.kind === 'inprocess') return new InProcessBus({ metrics: deps.metrics, logger: deps.logger });
-  const { KafkaBus } = await import('@flowguard/kafka');
   const bus = new KafkaBus({ ...config.bus.kafka, metrics: deps.metrics, logger: deps.logger });
   if (config.provision) {
     const r = await bus.ensureTopics(allTopics());

@@ -10,7 +10,7 @@ import { BUS, LOGGER } from '../tokens';
  * windows) before the next stage stops, so in the all-in-one what an upstream
  * stage emits while draining still reaches a running downstream consumer.
  */
-export const Stage = { detect: 1, agents: 2, orchestrator: 3, api: 4, platform: 5 } as const;
+export const Stage = { ingest: 0, detect: 1, agents: 2, orchestrator: 3, api: 4, platform: 5 } as const;
 
 interface Entry {
   readonly name: string;

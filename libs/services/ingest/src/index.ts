@@ -3,3 +3,7 @@ export * from './ingest.dto';
 export * from './ingest.service';
 export * from './ingest.controller';
 export * from './ingest-service.module';
+export * from './delivery/ingest-sinks';
+export * from './delivery/firehose.controller';
+export * from './delivery/kinesis.source';
+export * from './delivery/s3.source';

@@ -1,9 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { FirehoseController } from './delivery/firehose.controller';
+import { IngestSinks } from './delivery/ingest-sinks';
+import { KinesisSource } from './delivery/kinesis.source';
+import { S3Source } from './delivery/s3.source';
 import { IngestController } from './ingest.controller';
 import { INGEST_CONFIG, loadIngestConfig } from './ingest.config';
 import { IngestService } from './ingest.service';
 
-/** The ingest service: HTTP flow-log intake → flows.enriched (+ dead letters). Needs the bus, not the store. */
+/**
+ * The ingest service: flow logs from HTTP, local files, Firehose, Kinesis and S3 →
+ * flows.enriched (+ dead letters). The AWS paths are on only when configured.
+ * Needs the bus, not the store.
+ */
 @Module({})
 export class IngestServiceModule {
   static readonly usesStore = false;
@@ -12,8 +20,8 @@ export class IngestServiceModule {
   static register(env: Record<string, string | undefined> = process.env, defaults: Record<string, string> = {}): DynamicModule {
     return {
       module: IngestServiceModule,
-      controllers: [IngestController],
-      providers: [{ provide: INGEST_CONFIG, useValue: loadIngestConfig(env, defaults) }, IngestService],
+      controllers: [IngestController, FirehoseController],
+      providers: [{ provide: INGEST_CONFIG, useValue: loadIngestConfig(env, defaults) }, IngestService, IngestSinks, KinesisSource, S3Source],
       exports: [IngestService],
     };
   }

@@ -1,6 +1,9 @@
-import { loadEnv, toInt, toList } from '@flowguard/service-kit';
+import { loadEnv, toBool, toInt, toList, type CrossCheck } from '@flowguard/service-kit';
 import { Transform } from 'class-transformer';
-import { IsArray, IsInt, IsString, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+const FORMAT = /^\$\{[a-z0-9-]+\}( \$\{[a-z0-9-]+\})*$/;
+const FORMAT_MESSAGE = 'must be ${field} tokens separated by single spaces (the flow log\'s LogFormat)';
 
 /** Variables of the ingest service (docs/services.md). */
 export class IngestEnv {
@@ -22,6 +25,58 @@ export class IngestEnv {
   /** dead letters written per request at most; further bad lines are only counted (a flood of garbage must not flood the DLQ) */
   @Transform(toInt) @IsInt({ message: 'must be an integer' }) @Min(0)
   INGEST_MAX_DEAD_LETTERS_PER_REQUEST = 10000;
+
+  // --- Amazon Data Firehose HTTP endpoint (POST /v1/firehose); on when a key is set ---
+  /** accepted X-Amz-Firehose-Access-Key values, comma-separated (several during rotation) */
+  @IsOptional() @Transform(toList) @IsArray() @ArrayMaxSize(8) @IsString({ each: true })
+  @MinLength(16, { each: true, message: 'each key must be at least 16 characters' }) @MaxLength(4096, { each: true })
+  INGEST_FIREHOSE_ACCESS_KEYS?: string[];
+
+  /** accept Firehose requests without a key (local testing only) */
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  INGEST_FIREHOSE_ALLOW_UNAUTHENTICATED = false;
+
+  /** `${field}` format of the delivered lines (Firehose and CloudWatch Logs carry no header); default: the v2 default format */
+  @IsOptional() @Matches(FORMAT, { message: FORMAT_MESSAGE })
+  INGEST_FIREHOSE_FORMAT?: string;
+
+  // --- Kinesis Data Streams consumer; on when a stream is named ---
+  @IsOptional() @Matches(/^[a-zA-Z0-9_.-]{1,128}$/, { message: 'must be a Kinesis stream name' })
+  INGEST_KINESIS_STREAM?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  KINESIS_ENDPOINT?: string;
+
+  @IsOptional() @Matches(FORMAT, { message: FORMAT_MESSAGE })
+  INGEST_KINESIS_FORMAT?: string;
+
+  /** where shard checkpoints are kept (a volume in containers) */
+  @IsString() @MinLength(1)
+  INGEST_KINESIS_CHECKPOINT_FILE = '.flowguard/kinesis-checkpoints.json';
+
+  @IsIn(['TRIM_HORIZON', 'LATEST'], { message: 'must be TRIM_HORIZON or LATEST' })
+  INGEST_KINESIS_INITIAL_POSITION: 'TRIM_HORIZON' | 'LATEST' = 'TRIM_HORIZON';
+
+  // --- S3 flow-log objects; on when a bucket is named ---
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name' })
+  INGEST_S3_BUCKET?: string;
+
+  @IsOptional() @IsString() @MaxLength(1024)
+  INGEST_S3_PREFIX?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  S3_ENDPOINT?: string;
+
+  /** record of processed objects (bucket, key, ETag), so a restart does not re-ingest */
+  @IsString() @MinLength(1)
+  INGEST_S3_LEDGER_FILE = '.flowguard/s3-ledger.jsonl';
+
+  /** how often the bucket is listed for new objects, ms */
+  @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(1000)
+  INGEST_S3_POLL_MS = 60_000;
+
+  @IsOptional() @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must look like an AWS region, e.g. eu-west-1' })
+  AWS_REGION?: string;
 }
 
 export interface IngestConfig {
@@ -29,16 +84,50 @@ export interface IngestConfig {
   readonly fileRoots: string[];
   readonly maxFileBytes: number;
   readonly maxDeadLettersPerRequest: number;
+  /** absent: POST /v1/firehose answers 404 */
+  readonly firehose?: { readonly accessKeys: string[]; readonly allowUnauthenticated: boolean; readonly format?: string };
+  readonly kinesis?: {
+    readonly stream: string; readonly region: string; readonly endpoint?: string; readonly format?: string;
+    readonly checkpointFile: string; readonly initialPosition: 'TRIM_HORIZON' | 'LATEST';
+  };
+  readonly s3?: { readonly bucket: string; readonly prefix?: string; readonly region: string; readonly endpoint?: string; readonly ledgerFile: string; readonly pollMs: number };
 }
+
+const checks: CrossCheck<IngestEnv>[] = [
+  (e) => (e.INGEST_KINESIS_STREAM && !e.AWS_REGION && !e.KINESIS_ENDPOINT ? 'INGEST_KINESIS_STREAM requires AWS_REGION' : null),
+  (e) => (e.INGEST_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'INGEST_S3_BUCKET requires AWS_REGION' : null),
+];
 
 export const INGEST_CONFIG = Symbol.for('flowguard.IngestConfig');
 
 export function loadIngestConfig(env: Record<string, string | undefined>, defaults: Record<string, string> = {}): IngestConfig {
-  const e = loadEnv(IngestEnv, env, [], defaults);
+  const e = loadEnv(IngestEnv, env, checks, defaults);
+  // a local endpoint (kinesalite, s3rver) needs some region; AWS needs the real one (checked above)
+  const region = e.AWS_REGION ?? 'us-east-1';
+  const firehoseOn = (e.INGEST_FIREHOSE_ACCESS_KEYS?.length ?? 0) > 0 || e.INGEST_FIREHOSE_ALLOW_UNAUTHENTICATED;
   return {
     batchRows: e.INGEST_BATCH_ROWS,
     fileRoots: e.INGEST_FILE_ROOTS,
     maxFileBytes: e.INGEST_MAX_FILE_BYTES,
     maxDeadLettersPerRequest: e.INGEST_MAX_DEAD_LETTERS_PER_REQUEST,
+    ...(firehoseOn ? {
+      firehose: {
+        accessKeys: e.INGEST_FIREHOSE_ACCESS_KEYS ?? [], allowUnauthenticated: e.INGEST_FIREHOSE_ALLOW_UNAUTHENTICATED,
+        ...(e.INGEST_FIREHOSE_FORMAT ? { format: e.INGEST_FIREHOSE_FORMAT } : {}),
+      },
+    } : {}),
+    ...(e.INGEST_KINESIS_STREAM ? {
+      kinesis: {
+        stream: e.INGEST_KINESIS_STREAM, region, ...(e.KINESIS_ENDPOINT ? { endpoint: e.KINESIS_ENDPOINT } : {}),
+        ...(e.INGEST_KINESIS_FORMAT ? { format: e.INGEST_KINESIS_FORMAT } : {}),
+        checkpointFile: e.INGEST_KINESIS_CHECKPOINT_FILE, initialPosition: e.INGEST_KINESIS_INITIAL_POSITION,
+      },
+    } : {}),
+    ...(e.INGEST_S3_BUCKET ? {
+      s3: {
+        bucket: e.INGEST_S3_BUCKET, ...(e.INGEST_S3_PREFIX ? { prefix: e.INGEST_S3_PREFIX } : {}), region,
+        ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}), ledgerFile: e.INGEST_S3_LEDGER_FILE, pollMs: e.INGEST_S3_POLL_MS,
+      },
+    } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { Bus } from '@flowguard/messaging';
 import { MetricsService } from '@flowguard/service-kit';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { IngestConfig } from './ingest.config';
@@ -76,6 +77,8 @@ describe('IngestService', () => {
     writeFileSync(join(root, 'flows.log'), [HEADER, row(1), row(2), 'garbage'].join('\n'));
     writeFileSync(join(outside, 'secret.log'), row(1));
     symlinkSync(join(outside, 'secret.log'), join(root, 'escape.log'));
+    writeFileSync(join(root, 'flows.log.gz'), gzipSync([HEADER, row(1), row(2), row(3)].join('\n')));
+    writeFileSync(join(root, 'broken.log.gz'), gzipSync([HEADER, row(1)].join('\n')).subarray(0, 30));
 
     it('is disabled without INGEST_FILE_ROOTS', async () => {
       await expect(service().svc.ingestFile(join(root, 'flows.log'), { requestId: 'f' })).rejects.toThrow(ForbiddenException);
@@ -86,6 +89,12 @@ describe('IngestService', () => {
       const r = await svc.ingestFile(join(root, 'flows.log'), { requestId: 'f1' });
       expect(r).toMatchObject({ records: 2, headers: 1, deadLettered: 1 });
       expect(letters()[0]?.position).toBe(`file:${r.path}:4`);
+    });
+
+    it('reads gzip files (as S3 delivers them) and reports a corrupt one', async () => {
+      const { svc } = service({ fileRoots: [root] });
+      expect(await svc.ingestFile(join(root, 'flows.log.gz'), { requestId: 'g' })).toMatchObject({ records: 3, headers: 1 });
+      await expect(svc.ingestFile(join(root, 'broken.log.gz'), { requestId: 'g' })).rejects.toThrow(/corrupt gzip/);
     });
 
     it('refuses paths outside the roots, including through symlinks and ..', async () => {

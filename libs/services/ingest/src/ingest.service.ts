@@ -5,13 +5,24 @@ import { ingestDeadLetter } from '@flowguard/ingest-pipeline';
 import type { Bus } from '@flowguard/messaging';
 import { BUS, CLOCK, LOGGER, MetricsService } from '@flowguard/service-kit';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { INGEST_CONFIG, type IngestConfig } from './ingest.config';
 import type { IngestResult } from './ingest.dto';
 
 type Source = 'http' | 'file';
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
 
 /**
  * Turns flow-log text into FlowBatch messages on flows.enriched and bad lines
@@ -41,12 +52,24 @@ export class IngestService {
     return run.finish();
   }
 
-  /** Stream a local file (`POST /v1/flows/file`), only inside INGEST_FILE_ROOTS. */
+  /**
+   * Stream a local file (`POST /v1/flows/file`), only inside INGEST_FILE_ROOTS.
+   * Plain text or gzip (recognised by its magic bytes, as S3 delivers flow logs).
+   */
   async ingestFile(path: string, o: { readonly requestId: string; readonly format?: string }): Promise<IngestResult & { readonly path: string }> {
     const real = await this.allowedPath(path);
     const run = this.start('file', `file:${real}`, o.requestId, o.format);
-    for await (const chunk of createReadStream(real, { highWaterMark: 1024 * 1024 })) {
-      await run.consume(run.parser.push(chunk as Buffer));
+    const file = createReadStream(real, { highWaterMark: 1024 * 1024 });
+    const input = (await isGzip(real)) ? file.pipe(createGunzip()) : file;
+    try {
+      for await (const chunk of input) await run.consume(run.parser.push(chunk as Buffer));
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (!code.startsWith('Z_')) throw e;
+      file.destroy();
+      // what came before the damage is published; say so rather than pretend nothing happened
+      const r = run.finish();
+      throw new BadRequestException(`${path}: corrupt gzip (${code}) after ${r.lines} lines; ${r.records} records before it were published`);
     }
     await run.consume([run.parser.end()]);
     return { ...run.finish(), path: real };
