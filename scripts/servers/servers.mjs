@@ -23,6 +23,7 @@ function printStatus(rows) {
       r.container ? `container ${r.container.slice(0, 12)}` : null,
       r.rssMiB != null ? `${r.rssMiB} MiB RSS` : null,
       r.uptimeS != null ? `up ${r.uptimeS} s` : null,
+      r.ownedBy ? `owner ${r.ownedBy}` : null,
       r.owner ? `held by ${r.owner}` : null,
       r.state === 'external' ? `from ${r.envVar}` : null,
       r.state === 'dead' ? `see ${r.log}` : null,

@@ -4,15 +4,21 @@
 //   2. state.json names a live process      -> reuse it once healthy ("reused")
 //   3. its port answers as that server      -> someone else's; use it, never stop it ("foreign")
 //   4. otherwise download if needed, start, wait for health ("started")
+// Ownership: a server started or reused by the CLI belongs to the CLI (only `down` stops it). A
+// server started by a jest run belongs to the jest runs using it (`users`, by pid): each run's
+// teardown `release()`s it, and the last live user stops it. So two concurrent jest runs in one
+// checkout never stop each other's servers.
 import { appendFileSync, existsSync, renameSync, statSync } from 'node:fs';
 import { selectServers } from './catalog.mjs';
 import { ensureDir, LOG_DIR, logFile, rel } from './paths.mjs';
-import { groupRssMiB, isSameProcess, portOpen, portOwner, serverError, sleep, startDetached, stopGroup } from './proc.mjs';
+import { groupRssMiB, isSameProcess, portOpen, portOwner, processStartTicks, serverError, sleep, startDetached, stopGroup } from './proc.mjs';
 import { readState, withLock, writeState } from './state.mjs';
 import * as containers from './testcontainers.mjs';
 import { mavenBatch } from './downloads.mjs';
 
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const me = () => ({ pid: process.pid, startTicks: processStartTicks(process.pid) });
+const liveUsers = (users = []) => users.filter((u) => u.pid !== process.pid && isSameProcess(u.pid, u.startTicks));
 
 /** Credentials and region for the AWS SDK against local servers (DynamoDB Local 2.x wants an alphanumeric key id). */
 export const LOCAL_AWS_ENV = Object.freeze({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'flowguardlocal', AWS_SECRET_ACCESS_KEY: 'flowguardlocal' });
@@ -61,7 +67,7 @@ function rotateLog(log) {
 }
 
 /** Steps 1-3 of the policy: a result when nothing must be started, null when it must. */
-async function classify(def, state) {
+async function classify(def, state, ctx) {
   const log = logFile(def.name);
   const given = process.env[def.envVar];
   if (given) {
@@ -77,6 +83,9 @@ async function classify(def, state) {
     } catch (err) {
       throw serverError(def.name, `is running (${entry.containerId ?? `pid ${entry.pid}`}) but ${err.message}. Stop it with: npm run servers:down -- ${def.name}`, log);
     }
+    if (ctx.owner === 'cli') entry.owner = 'cli'; // whoever started it, the CLI user now wants it kept
+    else entry.users = [...liveUsers(entry.users), me()];
+    writeState(state);
     return { status: 'reused', endpoint: entry.endpoint, note: entry.containerId ? 'container' : `pid ${entry.pid}` };
   }
   if (entry) {
@@ -98,6 +107,8 @@ async function classify(def, state) {
   return null;
 }
 
+const ownership = (ctx) => ({ owner: ctx.owner, users: ctx.owner === 'jest' ? [me()] : [] });
+
 /** Step 4: prepare (download on first use), start, wait until healthy. */
 async function launch(def, state, ctx) {
   const log = logFile(def.name);
@@ -107,7 +118,7 @@ async function launch(def, state, ctx) {
   let downloaded = false;
   if (ctx.docker && def.container) {
     const started = await containers.start(def, log);
-    state.servers[def.name] = { containerId: started.containerId, endpoint: def.endpoint, envVar: def.envVar, log: rel(log), owner: ctx.owner, startedAt: new Date().toISOString() };
+    state.servers[def.name] = { containerId: started.containerId, endpoint: def.endpoint, envVar: def.envVar, log: rel(log), ...ownership(ctx), startedAt: new Date().toISOString() };
     writeState(state);
   } else {
     ({ downloaded } = await def.prepare(log));
@@ -122,7 +133,7 @@ async function launch(def, state, ctx) {
     const proc = startDetached(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, log });
     exited = proc.exited;
     if (!proc.pid) throw serverError(def.name, `could not start ${spec.command}: ${await exited}`, log);
-    state.servers[def.name] = { pid: proc.pid, startTicks: proc.startTicks, endpoint: def.endpoint, envVar: def.envVar, log: rel(log), owner: ctx.owner, startedAt: new Date().toISOString() };
+    state.servers[def.name] = { pid: proc.pid, startTicks: proc.startTicks, endpoint: def.endpoint, envVar: def.envVar, log: rel(log), ...ownership(ctx), startedAt: new Date().toISOString() };
     writeState(state);
   }
   try {
@@ -158,6 +169,7 @@ function describe(def, r) {
  * every result and every error, so callers can stop what did start. `failFast`: when a server
  * cannot even be attempted (port conflict), start nothing.
  */
+/** `owner`: 'cli' or 'jest' (see Ownership above). */
 export async function up(names, { owner = 'cli', print = console.log, failFast = false } = {}) {
   const defs = selectServers(names);
   const docker = process.env.FLOWGUARD_TESTCONTAINERS === '1' && containers.dockerAvailable();
@@ -172,7 +184,7 @@ export async function up(names, { owner = 'cli', print = console.log, failFast =
       errors.push(err);
       print(`${def.name.padEnd(11)}FAILED   ${err instanceof Error ? err.message.split('\n')[0] : err}`);
     };
-    const plans = await Promise.all(defs.map((def) => classify(def, state).then((result) => ({ def, result }), (err) => ({ def, err }))));
+    const plans = await Promise.all(defs.map((def) => classify(def, state, ctx).then((result) => ({ def, result }), (err) => ({ def, err }))));
     if (failFast && plans.some((p) => p.err)) {
       // e.g. a port conflict: the run cannot succeed, so do not spend minutes starting the rest
       for (const p of plans) if (p.err) fail(p.def, p.err);
@@ -197,7 +209,35 @@ export async function up(names, { owner = 'cli', print = console.log, failFast =
   }, { onWait: (pid) => print(`waiting for another servers.mjs (pid ${pid ?? '?'}) to finish...`) });
 }
 
-/** Stops the selected servers that state.json says we started. */
+/**
+ * End of a jest run: drop this process from the users of every server it used; stop the ones
+ * a jest run started that no live jest run uses any more (`keep`: hand them to the CLI instead).
+ */
+export async function release({ keep = false, print = console.log } = {}) {
+  return withLock(async () => {
+    const state = readState();
+    for (const [name, entry] of Object.entries(state.servers)) {
+      if (!(entry.users ?? []).some((u) => u.pid === process.pid)) continue;
+      entry.users = liveUsers(entry.users);
+      if (entry.owner !== 'jest' || entry.users.length > 0) {
+        writeState(state);
+        continue;
+      }
+      if (keep) {
+        entry.owner = 'cli';
+        writeState(state);
+        print(`${name.padEnd(11)}kept running (FLOWGUARD_KEEP_SERVERS=1; npm run servers:down stops it)`);
+        continue;
+      }
+      const outcome = await stopEntry(entry);
+      delete state.servers[name];
+      writeState(state);
+      print(`${name.padEnd(11)}${outcome}${entry.pid ? ` (pid ${entry.pid})` : ''}`);
+    }
+  });
+}
+
+/** Stops the selected servers that state.json says we started (whoever uses them). */
 export async function down(names, { print = console.log } = {}) {
   const defs = selectServers(names);
   return withLock(async () => {
@@ -231,7 +271,9 @@ export async function status(names) {
       }
       if (entry && isSameProcess(entry.pid, entry.startTicks)) {
         const uptimeS = Math.round((Date.now() - Date.parse(entry.startedAt)) / 1000);
-        return { ...row, state: 'running', pid: entry.pid, rssMiB: groupRssMiB(entry.pid), uptimeS, healthy: (await probe(def, entry.endpoint)) === null };
+        const users = liveUsers(entry.users).length + ((entry.users ?? []).some((u) => u.pid === process.pid) ? 1 : 0);
+        const ownedBy = entry.owner === 'jest' ? `jest runs: ${users}` : 'cli';
+        return { ...row, state: 'running', pid: entry.pid, rssMiB: groupRssMiB(entry.pid), uptimeS, ownedBy, healthy: (await probe(def, entry.endpoint)) === null };
       }
       if (entry) return { ...row, state: 'dead', pid: entry.pid, healthy: false };
       for (const port of def.ports) {
