@@ -107,6 +107,8 @@ export interface BruteForceConfig extends DetectorBase {
   targetSeverity: Severity;
   targetMinSources: number;
   targetMinAttempts: number;
+  /** login ports whose connections between two of our workloads are not attempts (application database pools) */
+  ignoreInternalPorts: number[];
 }
 export interface ExfiltrationConfig extends DetectorBase {
   windowSec: number;
@@ -258,7 +260,7 @@ export function defaultDetectionConfig(): DetectionConfig {
       'brute-force': {
         ...on('high'), ports: [21, 22, 23, 110, 143, 445, 1433, 3306, 3389, 5432, 5900, 5985, 5986],
         windowSec: 5 * MIN, minAttempts: 20, maxBytesPerAttempt: 20_000,
-        targetSeverity: 'low', targetMinSources: 10, targetMinAttempts: 60,
+        targetSeverity: 'low', targetMinSources: 10, targetMinAttempts: 60, ignoreInternalPorts: [1433, 3306, 5432],
       },
       exfiltration: {
         ...on('medium'), windowSec: 10 * MIN, minBytes: 100 * MB, coldMinBytes: 500 * MB, singleFlowBytes: 100 * MB,

@@ -151,7 +151,7 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
       else k.nonNeg(q);
     }
   }
-  for (const [id, key] of [['crypto-mining', 'poolPorts'], ['brute-force', 'ports'], ['tor', 'torPorts']] as const) k.ports(`detectors.${id}.${key}`);
+  for (const [id, key] of [['crypto-mining', 'poolPorts'], ['brute-force', 'ports'], ['brute-force', 'ignoreInternalPorts'], ['tor', 'torPorts']] as const) k.ports(`detectors.${id}.${key}`);
   k.oneOf('detectors.tor.inboundSeverity', SEVERITIES);
   k.oneOf('detectors.brute-force.targetSeverity', SEVERITIES);
   const b = c.detectors.beaconing;

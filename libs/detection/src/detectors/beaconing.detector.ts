@@ -418,7 +418,8 @@ export class BeaconingDetector implements Detector {
       if ((this.lastSeen[e] as number) >= before || this.dirty[e] || (this.strobePending[e] as number) >= 0) keep[e] = 1;
       else dropped++;
     }
-    if (dropped === 0) return;
+    // compaction rehashes the table: only worth it when a good share of it is idle
+    if (dropped === 0 || (dropped < n / 10 && n < this.cfg.maxPairs * 0.9)) return;
     const remap = this.pairs.compact(keep);
     const rings: (Ring | null)[] = new Array(this.pairs.size).fill(null);
     for (let e = 0; e < n; e++) {

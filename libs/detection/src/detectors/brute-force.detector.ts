@@ -60,6 +60,8 @@ abstract class BruteForceBase implements Detector {
     this.windows = new TumblingWindows(cfg.windowSec, () => new BfWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
   }
 
+  /** Whether a row to a login port counts for this part (see the subclasses). */
+  protected abstract counts(flags: number, port: number): boolean;
   protected abstract entityOf(w: BfWindow, src: number, dst: number, port: number): number;
   protected abstract countOf(w: BfWindow, e: number, src: number, sport: number): boolean;
   protected abstract hot(w: BfWindow, e: number): boolean;
@@ -74,6 +76,7 @@ abstract class BruteForceBase implements Detector {
       if ((f & (RowFlag.TCP | RowFlag.RESPONSE | RowFlag.DST_NON_UNICAST)) !== RowFlag.TCP) continue;
       const port = b.dstPort[i] as number;
       if (port < 0 || this.loginPort[port] !== 1) continue;
+      if (!this.counts(f, port)) continue;
       const start = b.start[i] as number;
       const src = p.srcIp[i] as number;
       const dst = p.dstIp[i] as number;
@@ -120,6 +123,17 @@ abstract class BruteForceBase implements Detector {
 export class BruteForceDetector extends BruteForceBase {
   readonly name = 'brute-force';
   readonly keying = 'src' as const;
+  private readonly internalIgnored = new Uint8Array(65536);
+
+  constructor(ctx: EngineContext, cfg: BruteForceConfig) {
+    super(ctx, cfg);
+    for (const p of cfg.ignoreInternalPorts) this.internalIgnored[p] = 1;
+  }
+
+  /** Applications open many short database connections inside the VPC: those ports count only across the boundary. */
+  protected counts(flags: number, port: number): boolean {
+    return !(this.internalIgnored[port] === 1 && (flags & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL)) === (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL));
+  }
 
   protected entityOf(w: BfWindow, src: number, dst: number, port: number): number {
     return w.entities.upsert(src, dst, port);
@@ -184,6 +198,11 @@ export class BruteForceDetector extends BruteForceBase {
 export class BruteForceTargetDetector extends BruteForceBase {
   readonly name = 'brute-force/target';
   readonly keying = 'dst' as const;
+
+  /** Distributed guessing comes from the internet; many internal clients of one server are its users. */
+  protected counts(flags: number): boolean {
+    return (flags & RowFlag.SRC_LOCAL) === 0;
+  }
 
   protected entityOf(w: BfWindow, _src: number, dst: number, port: number): number {
     return w.entities.upsert(dst, port, 0);

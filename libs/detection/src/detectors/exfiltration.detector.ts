@@ -16,14 +16,12 @@ import { type Candidate, type Detector, type EngineContext, decades, hopOf, rais
 
 class ExfilWindow {
   readonly pairs = new KeyIndex(2, 64, 1 << 22);
-  readonly srcs = new KeyIndex(1, 64, 1 << 22);
   bytes = new Float64Array(64);
   packets = new Float64Array(64);
   records = new Int32Array(64);
   maxRecord = new Float64Array(64);
   first = new Uint32Array(64);
   last = new Uint32Array(64);
-  srcBytes = new Float64Array(64);
   readonly evidence: EvidenceSampler;
   constructor(maxEvidence: number) {
     this.evidence = new EvidenceSampler(maxEvidence);
@@ -31,9 +29,7 @@ class ExfilWindow {
   reset(): void {
     const n = this.pairs.size;
     for (const a of [this.bytes, this.packets, this.records, this.maxRecord]) a.fill(0, 0, n);
-    this.srcBytes.fill(0, 0, this.srcs.size);
     this.pairs.clear();
-    this.srcs.clear();
     this.evidence.clear();
   }
 }
@@ -46,6 +42,9 @@ export class ExfiltrationDetector implements Detector {
   readonly keying = 'src' as const;
   private readonly windows: TumblingWindows<ExfilWindow>;
   private readonly baselines: EwmaBaselines;
+  private readonly totals = new KeyIndex(1, 1024, 1 << 22);
+  private totalBytes = new Float64Array(1024);
+  private totalMax = new Float64Array(1024);
 
   constructor(private readonly ctx: EngineContext, private readonly cfg: ExfiltrationConfig, private readonly c2: C2Pairs) {
     this.windows = new TumblingWindows(cfg.windowSec, () => new ExfilWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
@@ -67,8 +66,7 @@ export class ExfiltrationDetector implements Detector {
       for (let h = 0; h < this.windows.span; h++) {
         const w = this.windows.atHop(start, h);
         const e = w.pairs.upsert(src, dst);
-        const s = w.srcs.upsert(src);
-        if (e < 0 || s < 0) {
+        if (e < 0) {
           this.ctx.evicted(this.name);
           continue;
         }
@@ -84,9 +82,7 @@ export class ExfiltrationDetector implements Detector {
           w.first[e] = start;
           w.last[e] = b.end[i] as number;
         }
-        if (w.srcs.added && s >= w.srcBytes.length) w.srcBytes = ensureCapacity(w.srcBytes, s + 1);
         w.bytes[e] += bytes;
-        w.srcBytes[s] += bytes;
         w.packets[e] += Math.max(0, b.packets[i] as number);
         w.records[e]++;
         if (bytes > (w.maxRecord[e] as number)) w.maxRecord[e] = bytes;
@@ -107,11 +103,31 @@ export class ExfiltrationDetector implements Detector {
     // overlapping windows all get judged; only the non-overlapping subset feeds the baselines
     const aligned = start % c.windowSec === 0;
     const v = new Float64Array(1);
+    // per-source totals of this window, summed from its pairs (cheaper than a second table per record)
+    const totals = this.totals;
+    totals.clear();
+    let totalBytes = this.totalBytes;
+    let totalMax = this.totalMax;
+    for (let e = 0; e < w.pairs.size; e++) {
+      const t = totals.upsert(w.pairs.key(e, 0));
+      if (totals.added) {
+        if (t >= totalBytes.length) {
+          totalBytes = this.totalBytes = ensureCapacity(totalBytes, t + 1);
+          totalMax = this.totalMax = ensureCapacity(totalMax, t + 1);
+        }
+        totalBytes[t] = 0;
+        totalMax[t] = 0;
+      }
+      totalBytes[t] = (totalBytes[t] as number) + (w.bytes[e] as number);
+      if ((w.maxRecord[e] as number) > (totalMax[t] as number)) totalMax[t] = w.maxRecord[e] as number;
+    }
     const srcBaseline = new Map<number, { base: number; warm: boolean; total: number }>();
-    for (let s = 0; s < w.srcs.size; s++) {
-      const src = w.srcs.key(s, 0);
+    for (let t = 0; t < totals.size; t++) {
+      const src = totals.key(t, 0);
+      const total = totalBytes[t] as number;
+      // only sources that moved enough to matter need their baseline read now (all are updated below)
+      if (total < c.minBytes && (totalMax[t] as number) < c.singleFlowBytes) continue;
       const be = this.baselines.entry(src, TOTAL);
-      const total = w.srcBytes[s] as number;
       srcBaseline.set(src, be >= 0 ? { base: this.baselines.baseline(be, 0, start), warm: this.baselines.age(be, start) >= c.warmupWindows, total } : { base: 0, warm: false, total });
     }
     for (let e = 0; e < w.pairs.size; e++) {
@@ -119,7 +135,16 @@ export class ExfiltrationDetector implements Detector {
       const maxRecord = w.maxRecord[e] as number;
       const src = w.pairs.key(e, 0);
       const dst = w.pairs.key(e, 1);
-      const sb = srcBaseline.get(src) as { base: number; warm: boolean; total: number };
+      const sb = srcBaseline.get(src);
+      if (!sb) {
+        // nothing to judge: only keep the pair's baseline moving if it has one
+        const pe0 = this.baselines.find(src, dst);
+        if (pe0 >= 0 && aligned) {
+          v[0] = bytes;
+          this.baselines.update(pe0, start, v);
+        }
+        continue;
+      }
       const pe = bytes >= c.minBytes / 10 ? this.baselines.entry(src, dst) : this.baselines.find(src, dst);
       const pairBase = pe >= 0 ? this.baselines.baseline(pe, 0, start) : 0;
       const pairWarm = pe >= 0 && this.baselines.age(pe, start) >= c.warmupWindows;
@@ -145,12 +170,16 @@ export class ExfiltrationDetector implements Detector {
         this.baselines.update(pe, start, v);
       }
     }
-    for (const [src, sb] of srcBaseline) {
-      if (!aligned) break;
-      const be = this.baselines.find(src, TOTAL);
-      if (be < 0) continue;
-      v[0] = sb.warm && sb.total >= c.relativeFactor * sb.base ? sb.base : sb.total;
-      this.baselines.update(be, start, v);
+    if (aligned) {
+      for (let t = 0; t < totals.size; t++) {
+        const src = totals.key(t, 0);
+        const total = totalBytes[t] as number;
+        const be = this.baselines.entry(src, TOTAL);
+        if (be < 0) continue;
+        const sb = srcBaseline.get(src);
+        v[0] = sb && sb.warm && total >= c.relativeFactor * sb.base ? sb.base : total;
+        this.baselines.update(be, start, v);
+      }
     }
   }
 

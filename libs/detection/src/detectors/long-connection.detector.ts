@@ -159,7 +159,7 @@ export class LongConnectionDetector implements Detector {
       if ((this.lastEnd[s] as number) >= before || pendingSessions.has(s)) keep[s] = 1;
       else dropped++;
     }
-    if (dropped === 0) return;
+    if (dropped === 0 || (dropped < n / 10 && n < this.sessions.maxEntries * 0.9)) return;
     const remap = this.sessions.compact(keep);
     for (const col of [this.first, this.lastEnd, this.bytes, this.packets, this.reported, this.eni, this.account]) compactColumn(col, remap);
     for (const c of this.pending) c.session = remap[c.session] as number;

@@ -150,7 +150,7 @@ export class UnusualPortDetector implements Detector {
         if ((this.portLast[q] as number) >= before) keep[q] = 1;
         else dropped++;
       }
-      if (dropped > 0) compactColumn(this.portLast, this.ports.compact(keep));
+      if (dropped > 0 && (dropped >= n / 10 || n >= this.ports.maxEntries * 0.9)) compactColumn(this.portLast, this.ports.compact(keep));
     }
     const m = this.hosts.size;
     if (m > 0) {
@@ -160,7 +160,7 @@ export class UnusualPortDetector implements Detector {
         if ((this.hostLast[h] as number) >= before) keep[h] = 1;
         else dropped++;
       }
-      if (dropped > 0) {
+      if (dropped > 0 && (dropped >= m / 10 || m >= this.hosts.maxEntries * 0.9)) {
         const remap = this.hosts.compact(keep);
         compactColumn(this.hostFirst, remap);
         compactColumn(this.hostLast, remap);

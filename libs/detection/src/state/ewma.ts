@@ -38,13 +38,22 @@ export class EwmaBaselines {
     return this.index.find(a, b);
   }
 
+  private decayEntry = -1;
+  private decayWindow = NaN;
+  private decay = 1;
+
   /** Baseline of metric `m` as of window `windowStart` (decayed over quiet windows, not yet updated). */
   baseline(e: number, m: number, windowStart: number): number {
     const last = this.lastWindow[e] as number;
-    const v = this.mean[e * this.metrics + m] as number;
     if (last < 0) return 0;
-    const gap = Math.max(0, Math.round((windowStart - last) / this.windowSec) - 1);
-    return gap > 0 ? v * Math.pow(1 - this.alpha, gap) : v;
+    if (e !== this.decayEntry || windowStart !== this.decayWindow) {
+      // one pow per entity and window, however many metrics are read
+      const gap = Math.max(0, Math.round((windowStart - last) / this.windowSec) - 1);
+      this.decay = gap > 0 ? Math.pow(1 - this.alpha, gap) : 1;
+      this.decayEntry = e;
+      this.decayWindow = windowStart;
+    }
+    return (this.mean[e * this.metrics + m] as number) * this.decay;
   }
 
   /** Windows observed, counting quiet ones, as of `windowStart`. */
@@ -56,6 +65,7 @@ export class EwmaBaselines {
 
   /** Fold one closed window's values in (call once per entity per window, in time order). */
   update(e: number, windowStart: number, values: ArrayLike<number>): void {
+    this.decayEntry = -1;
     const first = (this.lastWindow[e] as number) < 0;
     const age = this.age(e, windowStart);
     for (let m = 0; m < this.metrics; m++) {
@@ -80,7 +90,8 @@ export class EwmaBaselines {
       if ((this.lastWindow[e] as number) >= before) keep[e] = 1;
       else dropped++;
     }
-    if (dropped === 0) return 0;
+    if (dropped === 0 || (dropped < n / 10 && n < this.index.maxEntries * 0.9)) return 0;
+    this.decayEntry = -1;
     const remap = this.index.compact(keep);
     const m = this.metrics;
     for (let e = 0; e < n; e++) {

@@ -4,8 +4,11 @@
  * parallel typed arrays indexed by that id, so the hot path allocates nothing
  * per record and a window close is a plain loop over 0..size-1.
  *
- * `maxEntries` bounds memory: an insert beyond it returns -1 and is counted in
- * `rejected` (the caller counts it as an eviction of new state).
+ * Layout: the probe table stores each slot's key parts inline next to its id
+ * (one cache line per probe); a dense copy of the keys by id serves iteration
+ * and key(). Code is specialised per key width so every call site stays
+ * monomorphic. `maxEntries` bounds memory: an insert beyond it returns -1 and
+ * is counted in `rejected` (the caller counts it as an eviction of new state).
  */
 export class KeyIndex {
   size = 0;
@@ -13,9 +16,12 @@ export class KeyIndex {
   rejected = 0;
   /** true when the last {@link upsert} created the entry */
   added = false;
+  /** dense keys by id: id * width + part */
   keys: Int32Array;
-  private slots: Int32Array;
+  /** probe table: stride width + 1, [id + 1 (0 = empty), key parts...] */
+  private table: Int32Array;
   private mask: number;
+  private readonly stride: number;
 
   constructor(
     readonly width: 1 | 2 | 3 | 4,
@@ -24,7 +30,8 @@ export class KeyIndex {
   ) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap <<= 1;
-    this.slots = new Int32Array(cap);
+    this.stride = width + 1;
+    this.table = new Int32Array(cap * this.stride);
     this.mask = cap - 1;
     this.keys = new Int32Array(Math.max(16, initialCapacity) * width);
   }
@@ -33,47 +40,103 @@ export class KeyIndex {
     return this.keys.length / this.width;
   }
 
-  private hash(a: number, b: number, c: number, d: number): number {
-    let h = Math.imul(a ^ 0x27d4eb2d, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 15) ^ b, 0xc2b2ae35);
-    h = Math.imul(h ^ (h >>> 13) ^ c, 0x27d4eb2d);
-    h = Math.imul(h ^ (h >>> 15) ^ d, 0x85ebca6b);
-    return (h ^ (h >>> 16)) & this.mask;
-  }
-
-  private same(id: number, a: number, b: number, c: number, d: number): boolean {
-    const k = this.keys;
-    const o = id * this.width;
-    switch (this.width) {
-      case 1: return k[o] === a;
-      case 2: return k[o] === a && k[o + 1] === b;
-      case 3: return k[o] === a && k[o + 1] === b && k[o + 2] === c;
-      default: return k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d;
-    }
-  }
-
   /** Entry id of the key, or -1. */
   find(a: number, b = 0, c = 0, d = 0): number {
-    let s = this.hash(a, b, c, d);
-    for (;;) {
-      const v = this.slots[s] as number;
-      if (v === 0) return -1;
-      if (this.same(v - 1, a, b, c, d)) return v - 1;
-      s = (s + 1) & this.mask;
+    const t = this.table;
+    const st = this.stride;
+    const m = this.mask;
+    let s = hash(this.width, a, b, c, d) & m;
+    switch (this.width) {
+      case 1:
+        for (;;) {
+          const o = s * 2;
+          const v = t[o] as number;
+          if (v === 0) return -1;
+          if (t[o + 1] === a) return v - 1;
+          s = (s + 1) & m;
+        }
+      case 2:
+        for (;;) {
+          const o = s * 3;
+          const v = t[o] as number;
+          if (v === 0) return -1;
+          if (t[o + 1] === a && t[o + 2] === b) return v - 1;
+          s = (s + 1) & m;
+        }
+      case 3:
+        for (;;) {
+          const o = s * 4;
+          const v = t[o] as number;
+          if (v === 0) return -1;
+          if (t[o + 1] === a && t[o + 2] === b && t[o + 3] === c) return v - 1;
+          s = (s + 1) & m;
+        }
+      default:
+        for (;;) {
+          const o = s * st;
+          const v = t[o] as number;
+          if (v === 0) return -1;
+          if (t[o + 1] === a && t[o + 2] === b && t[o + 3] === c && t[o + 4] === d) return v - 1;
+          s = (s + 1) & m;
+        }
     }
   }
 
   /** Entry id of the key, inserting it when absent; -1 when full. Sets {@link added}. */
   upsert(a: number, b = 0, c = 0, d = 0): number {
-    let s = this.hash(a, b, c, d);
-    for (;;) {
-      const v = this.slots[s] as number;
-      if (v === 0) break;
-      if (this.same(v - 1, a, b, c, d)) {
-        this.added = false;
-        return v - 1;
-      }
-      s = (s + 1) & this.mask;
+    const t = this.table;
+    const st = this.stride;
+    const m = this.mask;
+    let s = hash(this.width, a, b, c, d) & m;
+    let o: number;
+    switch (this.width) {
+      case 1:
+        for (;;) {
+          o = s * 2;
+          const v = t[o] as number;
+          if (v === 0) break;
+          if (t[o + 1] === a) {
+            this.added = false;
+            return v - 1;
+          }
+          s = (s + 1) & m;
+        }
+        break;
+      case 2:
+        for (;;) {
+          o = s * 3;
+          const v = t[o] as number;
+          if (v === 0) break;
+          if (t[o + 1] === a && t[o + 2] === b) {
+            this.added = false;
+            return v - 1;
+          }
+          s = (s + 1) & m;
+        }
+        break;
+      case 3:
+        for (;;) {
+          o = s * 4;
+          const v = t[o] as number;
+          if (v === 0) break;
+          if (t[o + 1] === a && t[o + 2] === b && t[o + 3] === c) {
+            this.added = false;
+            return v - 1;
+          }
+          s = (s + 1) & m;
+        }
+        break;
+      default:
+        for (;;) {
+          o = s * st;
+          const v = t[o] as number;
+          if (v === 0) break;
+          if (t[o + 1] === a && t[o + 2] === b && t[o + 3] === c && t[o + 4] === d) {
+            this.added = false;
+            return v - 1;
+          }
+          s = (s + 1) & m;
+        }
     }
     if (this.size >= this.maxEntries) {
       this.rejected++;
@@ -81,20 +144,31 @@ export class KeyIndex {
       return -1;
     }
     const id = this.size++;
+    const w = this.width;
     if (id >= this.capacity) {
       const next = new Int32Array(this.keys.length * 2);
       next.set(this.keys);
       this.keys = next;
     }
-    const o = id * this.width;
     const k = this.keys;
-    k[o] = a;
-    if (this.width > 1) k[o + 1] = b;
-    if (this.width > 2) k[o + 2] = c;
-    if (this.width > 3) k[o + 3] = d;
-    this.slots[s] = id + 1;
+    const ko = id * w;
+    t[o] = id + 1;
+    t[o + 1] = a;
+    k[ko] = a;
+    if (w > 1) {
+      t[o + 2] = b;
+      k[ko + 1] = b;
+    }
+    if (w > 2) {
+      t[o + 3] = c;
+      k[ko + 2] = c;
+    }
+    if (w > 3) {
+      t[o + 4] = d;
+      k[ko + 3] = d;
+    }
     this.added = true;
-    if (this.size * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    if (this.size * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     return id;
   }
 
@@ -105,7 +179,7 @@ export class KeyIndex {
   clear(): void {
     if (this.size === 0) return;
     this.size = 0;
-    this.slots.fill(0);
+    this.table.fill(0);
   }
 
   /**
@@ -126,22 +200,40 @@ export class KeyIndex {
       }
     }
     this.size = n;
-    this.rehash(this.slots.length);
+    this.rehash(this.mask + 1);
     return remap;
   }
 
   private rehash(slotCount: number): void {
-    this.slots = new Int32Array(slotCount);
-    this.mask = slotCount - 1;
+    const st = this.stride;
+    const t = new Int32Array(slotCount * st);
+    const m = slotCount - 1;
     const k = this.keys;
     const w = this.width;
     for (let id = 0; id < this.size; id++) {
-      const o = id * w;
-      let s = this.hash(k[o] as number, w > 1 ? (k[o + 1] as number) : 0, w > 2 ? (k[o + 2] as number) : 0, w > 3 ? (k[o + 3] as number) : 0);
-      while (this.slots[s] !== 0) s = (s + 1) & this.mask;
-      this.slots[s] = id + 1;
+      const ko = id * w;
+      const a = k[ko] as number;
+      const b = w > 1 ? (k[ko + 1] as number) : 0;
+      const c = w > 2 ? (k[ko + 2] as number) : 0;
+      const d = w > 3 ? (k[ko + 3] as number) : 0;
+      let s = hash(w, a, b, c, d) & m;
+      while (t[s * st] !== 0) s = (s + 1) & m;
+      const o = s * st;
+      t[o] = id + 1;
+      for (let p = 0; p < w; p++) t[o + 1 + p] = k[ko + p] as number;
     }
+    this.table = t;
+    this.mask = m;
   }
+}
+
+/** murmur3-style mixing of the key parts actually used. */
+function hash(width: number, a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ 0x27d4eb2d, 0x85ebca6b);
+  if (width > 1) h = Math.imul(h ^ (h >>> 15) ^ b, 0xc2b2ae35);
+  if (width > 2) h = Math.imul(h ^ (h >>> 13) ^ c, 0x27d4eb2d);
+  if (width > 3) h = Math.imul(h ^ (h >>> 15) ^ d, 0x85ebca6b);
+  return h ^ (h >>> 16);
 }
 
 interface Typed {

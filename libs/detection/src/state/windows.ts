@@ -58,7 +58,7 @@ export class TumblingWindows<W> {
       close(w, start, start + this.size);
       this.reset(w);
       // keep a few warm windows (their arrays stay grown); sparse history can open hundreds at once
-      if (this.pool.length < 8) this.pool.push(w);
+      if (this.pool.length < 32) this.pool.push(w);
     }
     this.lastStart.fill(-1);
     this.last.fill(null);
