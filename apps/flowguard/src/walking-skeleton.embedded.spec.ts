@@ -4,14 +4,15 @@
  * over real HTTP and WebSocket. (The same scenario over Kafka and DynamoDB
  * Local, one application per service: walking-skeleton.int-spec.ts.)
  */
-import { Consumers, deadLetterTopic, Topics, type DeadLetterV1, type Incident, type ThreatClassificationV1 } from '@flowguard/contracts';
+import { Consumers, Topics, type Incident, type ThreatClassificationV1 } from '@flowguard/contracts';
 import type { Bus } from '@flowguard/messaging';
 import type { Page } from '@flowguard/persistence';
 import { BUS, createServiceApp, listenServiceApp, type ServiceApp } from '@flowguard/service-kit';
+import type { DeadLetterSummary } from '@flowguard/service-platform';
 import { Writable } from 'node:stream';
 import { allInOneDefaults, allInOneOptions } from './all-in-one';
 import { generateScanSample } from './sample/scan-sample.generator';
-import { connectStream, findPortScanIncident, getJson, isPortScanOf, postFlows, type StreamClient } from './testing/walking-skeleton.scenario';
+import { connectStream, eventually, findPortScanIncident, getJson, isPortScanOf, postFlows, type StreamClient } from './testing/walking-skeleton.scenario';
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 const ACTOR = '172.16.0.1';
@@ -94,26 +95,16 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     expect((await post({ to: 'Contained', by: 'bob', expectedVersion: incident.version })).status).toBe(409); // stale version
   });
 
-  it('dead-letters bad lines with their request and line position', async () => {
-    const bus = s.app.get<Bus>(BUS);
-    const letters: DeadLetterV1[] = [];
-    const sub = await bus.subscribe({
-      group: Consumers.platform, topic: deadLetterTopic(Consumers.ingestRaw),
-      handle: async (batch) => void letters.push(...batch.map((d) => d.value)),
-    });
-    try {
-      const text = '2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1700000000 1700000001 ACCEPT OK\nthis is not a flow log\n';
-      const r = await postFlows(url, text, 'ws-bad-lines');
-      expect(r).toMatchObject({ records: 1, deadLettered: 1 });
-      expect(Object.values(r.rejected)).toEqual([1]);
-      const deadline = Date.now() + 3000;
-      while (!letters.some((l) => l.position === 'http:ws-bad-lines:2') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-      const letter = letters.find((l) => l.position === 'http:ws-bad-lines:2');
-      expect(letter).toMatchObject({ consumer: Consumers.ingestRaw, reason: 'parse_error', sourceTopic: 'http' });
-      expect(Buffer.from(letter?.payload ?? '', 'base64').toString()).toBe('this is not a flow log');
-    } finally {
-      await sub.stop();
-    }
+  it('dead-letters bad lines with their request and line position, visible on the platform', async () => {
+    const text = '2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1700000000 1700000001 ACCEPT OK\nthis is not a flow log\n';
+    const r = await postFlows(url, text, 'ws-bad-lines');
+    expect(r).toMatchObject({ records: 1, deadLettered: 1 });
+    expect(Object.values(r.rejected)).toEqual([1]);
+    const letter = await eventually(async () => {
+      const view = await getJson<DeadLetterSummary>(`${url}/v1/dead-letters?consumer=${Consumers.ingestRaw}`);
+      return view.recent.find((l) => l.position === 'http:ws-bad-lines:2');
+    }, 3_000, 'the dead letter in GET /v1/dead-letters');
+    expect(letter).toMatchObject({ consumer: Consumers.ingestRaw, reason: 'parse_error', sourceTopic: 'http', preview: 'this is not a flow log' });
   });
 
   it('accepts Amazon Data Firehose deliveries on the same port, authenticated by the Firehose key', async () => {

@@ -139,6 +139,14 @@ describe('walking skeleton over Kafka and DynamoDB Local (six services, six appl
     const incident = await expectIncident(1_700_000_000, 1_700_100_000, stream);
     // exactly one incident for the anomaly, one 'opened' event
     expect(stream.events.filter((e) => e.incidentId === incident.incidentId)).toHaveLength(1);
+    // a bad line crosses Kafka to the platform's dead-letter view
+    const bad = await postFlows(url('ingest'), 'not a flow log line\n', 'ws-bad');
+    expect(bad.deadLettered).toBe(1);
+    const letter = await eventually(async () => {
+      const view = await getJson<{ recent: Array<{ position?: string; reason: string }> }>(`${url('platform')}/v1/dead-letters`);
+      return view.recent.find((l) => l.position === 'http:ws-bad:1');
+    }, 30_000, 'the dead letter in the platform view');
+    expect(letter.reason).toBe('parse_error');
     // each service sees its own traffic in its own metrics registry
     expect(await (await fetch(`${url('ingest')}/metrics`)).text()).toMatch(/flowguard_bus_published_messages_total\{topic="(?:[A-Za-z0-9._-]+\.)?flowguard\.flows\.enriched\.v1",service="ingest"\} \d+/);
     expect(await (await fetch(`${url('orchestrator')}/metrics`)).text()).toMatch(/flowguard_orchestrator_classifications_total\{outcome="created",route="[a-z_]+",service="orchestrator"\} \d+/);

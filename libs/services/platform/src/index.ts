@@ -1,2 +1,4 @@
 export * from './topics.controller';
 export * from './platform-service.module';
+export * from './dead-letters.monitor';
+export * from './dead-letters.controller';
