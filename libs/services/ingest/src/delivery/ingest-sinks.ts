@@ -10,7 +10,8 @@ import type { Counter } from 'prom-client';
  * flow sink publishes a batch to flows.enriched with the path's partition key
  * and resolves only when the bus accepted it (the paths acknowledge upstream
  * after that); the dead-letter sink publishes to the ingest dead-letter topic;
- * the metrics port becomes `flowguard_ingest_<counter>` Prometheus counters.
+ * the metrics port becomes `flowguard_delivery_<counter>` Prometheus counters
+ * (e.g. flowguard_delivery_firehose_requests_total, flowguard_delivery_rows_total).
  */
 @Injectable()
 export class IngestSinks {
@@ -38,22 +39,30 @@ export class IngestSinks {
   }
 }
 
-/** The delivery paths' counter port on prom-client: labels are fixed by the first use of a counter. */
+/**
+ * The delivery paths' counter port on prom-client. Labels are fixed by the
+ * first use of a counter; a metrics problem never fails an ingestion.
+ */
 class PromIngestMetrics implements IngestMetrics {
   private readonly counters = new Map<string, { counter: Counter<string>; labels: string[] }>();
 
   constructor(private readonly metrics: MetricsService) {}
 
   add(counter: string, value: number, labels: Readonly<Record<string, string>> = {}): void {
-    const name = `flowguard_ingest_${counter.replace(/[^a-zA-Z0-9_]/g, '_')}${counter.endsWith('_total') ? '' : '_total'}`;
-    let c = this.counters.get(name);
-    if (!c) {
-      const labelNames = Object.keys(labels).sort();
-      c = { counter: this.metrics.counter(name, `ingest delivery counter ${counter}`, labelNames), labels: labelNames };
-      this.counters.set(name, c);
+    const base = counter.replace(/^ingest_/, '').replace(/[^a-zA-Z0-9_]/g, '_');
+    const name = `flowguard_delivery_${base}${base.endsWith('_total') ? '' : '_total'}`;
+    try {
+      let c = this.counters.get(name);
+      if (!c) {
+        const labelNames = Object.keys(labels).sort();
+        c = { counter: this.metrics.counter(name, `ingest delivery path counter ${counter}`, labelNames), labels: labelNames };
+        this.counters.set(name, c);
+      }
+      const known: Record<string, string> = {};
+      for (const l of c.labels) known[l] = labels[l] ?? '';
+      c.counter.inc(known, value);
+    } catch {
+      // a counter registered elsewhere with other labels: drop the sample rather than the batch
     }
-    const known: Record<string, string> = {};
-    for (const l of c.labels) known[l] = labels[l] ?? '';
-    c.counter.inc(known, value);
   }
 }
