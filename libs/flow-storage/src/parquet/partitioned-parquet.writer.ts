@@ -71,10 +71,8 @@ interface OpenFile {
   readonly partition: PartitionKey;
   readonly openedAt: number;
   readonly buffer: ColumnBuffer;
-  key?: string;
-  sinkFile?: SinkFile;
-  bytes?: SinkByteWriter;
-  parquet?: ParquetWriter;
+  /** set when the first row group is written: from then on the schema is fixed */
+  out?: { key: string; sinkFile: SinkFile; bytes: SinkByteWriter; parquet: ParquetWriter };
   rowsWritten: number;
   lastGroupBytes: number;
   lastUsed: number;
@@ -159,7 +157,7 @@ export class PartitionedParquetWriter {
   }
 
   metrics(): ParquetWriterMetrics {
-    return { ...this.m, openFiles: this.open.size, rowsBuffered: this.buffered };
+    return { ...this.m, rolls: { ...this.m.rolls }, openFiles: this.open.size, rowsBuffered: this.buffered };
   }
 
   private async writeNow(batch: FlowBatch): Promise<void> {
@@ -178,7 +176,7 @@ export class PartitionedParquetWriter {
         file.lastUsed = ++this.useCounter;
         if (file.buffer.rows >= this.rowGroupRows) {
           await this.writeRowGroup(file);
-          if (file.bytes!.offset + file.lastGroupBytes > this.maxFileBytes) {
+          if (this.wouldOverflow(file)) {
             await this.closeFile(file, 'size');
             if (at < rows.length) file = await this.fileFor(prefix, key, extras);
           }
@@ -242,7 +240,7 @@ export class PartitionedParquetWriter {
   /** The open file for a partition that can take `extras`, opening (and evicting) as needed. */
   private async fileFor(prefix: string, key: PartitionKey, extras: readonly string[]): Promise<OpenFile> {
     let file = this.open.get(prefix);
-    if (file && file.parquet && extras.some((f) => !file!.buffer.hasExtra(f))) {
+    if (file?.out && extras.some((f) => !file?.buffer.hasExtra(f))) {
       // the schema is fixed once the first row group is written: start a new file with the union
       const union = [...new Set([...file.buffer.extraFields, ...extras])].sort();
       await this.closeFile(file, 'schema');
@@ -265,29 +263,36 @@ export class PartitionedParquetWriter {
     const rows = file.buffer.rows;
     if (rows === 0) return;
     try {
-      if (!file.parquet) {
-        file.key = `${file.prefix}${this.fileName(file.openedAt)}`;
-        file.sinkFile = await this.options.sink.create(file.key);
-        file.bytes = new SinkByteWriter(file.sinkFile);
-        file.parquet = new ParquetWriter({
-          writer: file.bytes,
+      if (!file.out) {
+        const key = `${file.prefix}${this.fileName(file.openedAt)}`;
+        const sinkFile = await this.options.sink.create(key);
+        const bytes = new SinkByteWriter(sinkFile);
+        const parquet = new ParquetWriter({
+          writer: bytes,
           schema: flowParquetSchema(file.buffer.extraFields),
           codec: 'ZSTD',
           compressors: this.compressors,
           kvMetadata: [{ key: 'flowguard.flow-storage', value: '1' }],
           createdBy: 'flowguard flow-storage (hyparquet-writer)',
         });
+        file.out = { key, sinkFile, bytes, parquet };
       }
-      const before = file.bytes!.offset;
+      const out = file.out;
+      const before = out.bytes.offset;
       const columnData = file.buffer.drain(this.stats);
       this.buffered -= rows;
-      await file.parquet.write({ columnData, rowGroupSize: rows });
+      await out.parquet.write({ columnData, rowGroupSize: rows });
       file.rowsWritten += rows;
-      file.lastGroupBytes = file.bytes!.offset - before;
+      file.lastGroupBytes = out.bytes.offset - before;
       this.m.rowGroupsWritten++;
     } catch (e) {
       await this.fail(file, e, rows - file.buffer.rows);
     }
+  }
+
+  /** Would one more row group like the last push the file past maxFileBytes? */
+  private wouldOverflow(file: OpenFile): boolean {
+    return file.out !== undefined && file.out.bytes.offset + file.lastGroupBytes > this.maxFileBytes;
   }
 
   private async closeAll(files: OpenFile[], reason: RollReason): Promise<void> {
@@ -305,21 +310,22 @@ export class PartitionedParquetWriter {
   private async closeFile(file: OpenFile, reason: RollReason): Promise<void> {
     this.open.delete(file.prefix);
     await this.writeRowGroup(file);
-    if (!file.parquet) return; // never received a row
+    const out = file.out;
+    if (!out) return; // never received a row
     const t0 = performance.now();
     try {
-      await file.parquet.finish();
-      await file.sinkFile!.commit();
+      await out.parquet.finish();
+      await out.sinkFile.commit();
     } catch (e) {
       await this.fail(file, e, 0);
     }
-    const bytes = file.bytes!.offset;
+    const bytes = out.bytes.offset;
     this.m.filesCommitted++;
     this.m.bytesCommitted += bytes;
     this.m.rowsCommitted += file.rowsWritten;
     this.m.rolls[reason]++;
     this.m.lastCommitMs = performance.now() - t0;
-    this.options.onFileCommitted?.({ key: file.key!, partition: file.partition, rows: file.rowsWritten, bytes, reason });
+    this.options.onFileCommitted?.({ key: out.key, partition: file.partition, rows: file.rowsWritten, bytes, reason });
   }
 
   /** A file that cannot be completed: abort it, count its rows as lost and throw a clear error. */
@@ -329,9 +335,10 @@ export class PartitionedParquetWriter {
     const lost = file.rowsWritten + pendingRows + file.buffer.rows;
     this.m.failedFiles++;
     this.m.rowsLost += lost;
-    await file.sinkFile?.abort();
+    await file.out?.sinkFile.abort();
     const why = e instanceof Error ? e.message : String(e);
-    throw new FlowStorageError(`writing ${file.key ?? file.prefix} to ${this.options.sink.kind} failed (${lost} rows lost): ${why}`, file.key ?? file.prefix, lost, e);
+    const key = file.out?.key ?? file.prefix;
+    throw new FlowStorageError(`writing ${key} to ${this.options.sink.kind} failed (${lost} rows lost): ${why}`, key, lost, e);
   }
 
   /** Encode the largest buffers early until under half the cap. */
@@ -341,7 +348,7 @@ export class PartitionedParquetWriter {
       if (this.buffered <= this.maxBufferedRows / 2) break;
       this.m.earlyRowGroups++;
       await this.writeRowGroup(f);
-      if (f.bytes && f.bytes.offset + f.lastGroupBytes > this.maxFileBytes) await this.closeFile(f, 'size');
+      if (this.wouldOverflow(f)) await this.closeFile(f, 'size');
     }
   }
 
