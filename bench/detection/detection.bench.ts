@@ -14,6 +14,7 @@ const ROWS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 8192);
 /** records per second of event time: a mid-size VPC */
 const RATE = Number(process.argv[4] ?? 2000);
+const UNIFORM = process.argv[5] === 'uniform';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -26,7 +27,13 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Background: 2,000 workloads talking to 5,000 internet services and 200 internal ones, answers included, RATE records per second. */
+/**
+ * Background: 2,000 workloads, each with its own 16 usual peers (drawn from
+ * 5,000 internet services and 200 internal ones) used with a skewed
+ * popularity, answers included, RATE records per second. Real estates have this
+ * locality; `uniform` as 5th argument picks any peer for any connection instead
+ * (the worst case for state size).
+ */
 function build(rows: number): FlowBatch[] {
   const r = rng(42);
   const all = new FlowBatch(rows);
@@ -38,10 +45,22 @@ function build(rows: number): FlowBatch[] {
   const account = s.intern('123456789012');
   const t0 = 1_700_000_000;
   let i = 0;
+  const usual = internal.map(() =>
+    Array.from({ length: 16 }, (_, k) => (k < 3 ? { ip: servers[Math.floor(r() * servers.length)] as number, server: true } : { ip: external[Math.floor(r() * external.length)] as number, server: false })),
+  );
   while (i < rows) {
     const h = Math.floor(r() * internal.length);
-    const toServer = r() < 0.2;
-    const peer = toServer ? (servers[Math.floor(r() * servers.length)] as number) : (external[Math.floor(r() * external.length)] as number);
+    let peer: number;
+    let toServer: boolean;
+    if (UNIFORM) {
+      toServer = r() < 0.2;
+      peer = toServer ? (servers[Math.floor(r() * servers.length)] as number) : (external[Math.floor(r() * external.length)] as number);
+    } else {
+      // skewed popularity: the first peers of a host carry most of its connections
+      const pick = (usual[h] as { ip: number; server: boolean }[])[Math.min(15, Math.floor(-Math.log(1 - r()) * 4))] as { ip: number; server: boolean };
+      peer = pick.ip;
+      toServer = pick.server;
+    }
     const dport = toServer ? [5432, 6379, 8080, 443][Math.floor(r() * 4)] as number : [443, 443, 443, 80, 53][Math.floor(r() * 5)] as number;
     const sport = 32768 + Math.floor(r() * 28000);
     const t = t0 + Math.floor(i / RATE);
@@ -103,7 +122,7 @@ function only(ids: DetectorId[] | null): DetectionConfig {
 }
 
 const batches = build(ROWS);
-console.log(`detection bench: ${ROWS} rows in batches of ${BATCH}, ${RATE} records per second of event time, node ${process.version}`);
+console.log(`detection bench: ${ROWS} rows in batches of ${BATCH}, ${RATE} records per second of event time, ${UNIFORM ? 'uniform' : 'skewed'} peers, node ${process.version}`);
 run('warm-up (all)', only(null), batches);
 run('baseline: none', only([]), batches);
 for (const id of DETECTOR_IDS) run(id, only([id]), batches);

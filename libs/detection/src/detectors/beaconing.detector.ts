@@ -21,6 +21,10 @@ const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
 
 /** beat record layout in a pair's ring: start, end, bytes, packets, srcPort */
 const STRIDE = 5;
+/** beats kept inline per pair before it earns a ring */
+const PRE = 16;
+/** share of on-beat intervals among the inline beats for a pair to earn a ring */
+const SCREEN_SHARE = 0.4;
 const RECENT = 4;
 const TCP_REUSE_GAP = 3600;
 /** ports where a regular heartbeat is the protocol's normal behaviour of web clients; anything else is T1571 */
@@ -39,9 +43,14 @@ class Ring {
   }
   push(start: number, end: number, bytes: number, packets: number, sport: number): number {
     if (this.count === this.cap && this.cap < this.max) {
-      // grow, unrolling the ring
+      // grow, unrolling the ring (plain loops: no subarray views)
       const next = new Float64Array(Math.min(this.max, this.cap * 2) * STRIDE);
-      for (let k = 0; k < this.count; k++) next.set(this.data.subarray(this.slot(k) * STRIDE, this.slot(k) * STRIDE + STRIDE), k * STRIDE);
+      const d = this.data;
+      for (let k = 0; k < this.count; k++) {
+        const from = this.slot(k) * STRIDE;
+        const to = k * STRIDE;
+        for (let x = 0; x < STRIDE; x++) next[to + x] = d[from + x] as number;
+      }
       this.data = next;
       this.head = 0;
     }
@@ -86,8 +95,16 @@ export class BeaconingDetector implements Detector {
   private account = new Int32Array(1024);
   private dirty = new Uint8Array(1024);
   private strobeUntil = new Float64Array(1024);
-  /** the first beat of a pair, kept inline until a second one makes a ring worth allocating */
-  private first = new Float64Array(1024 * STRIDE);
+  /**
+   * The last PRE beats of every pair (start, bytes), inline in shared arrays: a pair gets a ring
+   * of its own only once these look periodic (screen()), so the many irregular pairs of a busy
+   * network cost a few hundred bytes each and no allocation.
+   */
+  private preTime = new Float64Array(1024 * PRE);
+  private preBytes = new Float32Array(1024 * PRE);
+  private beats = new Int32Array(1024);
+  private screenedAt = new Int32Array(1024);
+  private readonly scratch = new Float64Array(PRE);
   private strobeHour = new Float64Array(1024);
   private strobeCount = new Int32Array(1024);
   private strobePending = new Int32Array(1024);
@@ -113,7 +130,10 @@ export class BeaconingDetector implements Detector {
     this.dirty = ensureCapacity(this.dirty, n);
     this.strobeUntil = ensureCapacity(this.strobeUntil, n);
     this.recentNext = ensureCapacity(this.recentNext, n);
-    this.first = ensureCapacity(this.first, this.lastSeen.length * STRIDE);
+    this.preTime = ensureCapacity(this.preTime, this.lastSeen.length * PRE);
+    this.preBytes = ensureCapacity(this.preBytes, this.lastSeen.length * PRE);
+    this.beats = ensureCapacity(this.beats, n);
+    this.screenedAt = ensureCapacity(this.screenedAt, n);
     this.strobeHour = ensureCapacity(this.strobeHour, n);
     this.strobeCount = ensureCapacity(this.strobeCount, n);
     this.strobePending = ensureCapacity(this.strobePending, n);
@@ -154,6 +174,8 @@ export class BeaconingDetector implements Detector {
         this.strobeHour[e] = -1;
         this.strobeCount[e] = 0;
         this.strobePending[e] = -1;
+        this.beats[e] = 0;
+        this.screenedAt[e] = 0;
       }
       const start = b.start[i] as number;
       const end = b.end[i] as number;
@@ -170,36 +192,48 @@ export class BeaconingDetector implements Detector {
         if (this.recentPort[o] !== sport) continue;
         if (start - (this.recentEnd[o] as number) <= (tcp ? TCP_REUSE_GAP : gap)) {
           const slot = this.recentSlot[o] as number;
-          const data = slot < 0 ? this.first : (ring as Ring).data;
-          const s = slot < 0 ? e * STRIDE : slot * STRIDE;
-          data[s + 2] = (data[s + 2] as number) + bytes;
-          data[s + 3] = (data[s + 3] as number) + packets;
-          if (end > (data[s + 1] as number)) data[s + 1] = end;
+          if (slot >= 0 && ring) {
+            const d = ring.data;
+            const s = slot * STRIDE;
+            d[s + 2] = (d[s + 2] as number) + bytes;
+            d[s + 3] = (d[s + 3] as number) + packets;
+            if (end > (d[s + 1] as number)) d[s + 1] = end;
+          } else if (slot < -1) {
+            // an inline beat: slot -2 - k is pre index k
+            const q = e * PRE + (-2 - slot);
+            this.preBytes[q] = (this.preBytes[q] as number) + bytes;
+          }
           if (end > (this.recentEnd[o] as number)) this.recentEnd[o] = end;
           continued = true;
         }
         break;
       }
       if (continued) continue;
-      let slot = -1;
-      if (!ring && this.recentPort[e * RECENT] === -1 && this.recentPort[e * RECENT + 1] === -1 && (this.recentNext[e] as number) === 0) {
-        // first beat of the pair: inline, no allocation (most pairs never see a second one)
-        const o = e * STRIDE;
-        this.first[o] = start;
-        this.first[o + 1] = end;
-        this.first[o + 2] = bytes;
-        this.first[o + 3] = packets;
-        this.first[o + 4] = sport;
-      } else {
-        let rg = ring;
-        if (!rg) {
-          rg = new Ring(this.cfg.maxBeatsPerPair);
-          const o = e * STRIDE;
-          const firstSlot = rg.push(this.first[o] as number, this.first[o + 1] as number, this.first[o + 2] as number, this.first[o + 3] as number, this.first[o + 4] as number);
-          for (let r = 0; r < RECENT; r++) if ((this.recentSlot[e * RECENT + r] as number) < 0) this.recentSlot[e * RECENT + r] = firstSlot;
-          this.rings[e] = rg;
+      // a new session: one beat
+      const n = ++this.beats[e];
+      const q = (n - 1) % PRE;
+      this.preTime[e * PRE + q] = start;
+      this.preBytes[e * PRE + q] = bytes;
+      let slot = -2 - q;
+      let rg = ring;
+      let promoted = false;
+      if (!rg && n >= PRE && n - (this.screenedAt[e] as number) >= PRE / 2) {
+        this.screenedAt[e] = n;
+        if (this.screen(e)) {
+          rg = this.promote(e);
+          promoted = true;
         }
-        slot = rg.push(start, end, bytes, packets, sport);
+      }
+      if (rg) {
+        if (promoted) {
+          // the newest seeded beat is this one: complete what the inline copy lacked
+          slot = rg.slot(rg.count - 1);
+          rg.data[slot * STRIDE + 1] = end;
+          rg.data[slot * STRIDE + 3] = packets;
+          rg.data[slot * STRIDE + 4] = sport;
+        } else {
+          slot = rg.push(start, end, bytes, packets, sport);
+        }
         if (!this.dirty[e] && rg.count >= this.cfg.minConnections) {
           this.dirty[e] = 1;
           this.dirtyList.push(e);
@@ -213,6 +247,59 @@ export class BeaconingDetector implements Detector {
       this.recentNext[e] = (r + 1) % RECENT;
       if (this.strobe.enabled) this.countStrobe(e, start);
     }
+  }
+
+  /**
+   * Do the pair's last PRE beats look periodic enough to keep every beat? At least SCREEN_SHARE of
+   * the intervals within ±onBeatTolerance of their median, and a median long enough to time.
+   * Random (Poisson) traffic passes about 2% of the time; beacons with jitter or missed beats pass.
+   */
+  private screen(e: number): boolean {
+    const t = this.scratch;
+    for (let k = 0; k < PRE; k++) t[k] = this.preTime[e * PRE + k] as number;
+    t.sort();
+    const iv = this.intervals;
+    for (let k = 1; k < PRE; k++) iv[k - 1] = (t[k] as number) - (t[k - 1] as number);
+    const sorted = this.sortedIntervals;
+    sorted.set(iv);
+    sorted.sort();
+    const median = sorted[(PRE - 1) >> 1] as number;
+    if (median < this.cfg.minIntervalSec) return false;
+    const tol = this.cfg.onBeatTolerance * median;
+    let near = 0;
+    // missed beats (≈ k × median) count as on beat too
+    for (let k = 0; k < PRE - 1; k++) {
+      const x = iv[k] as number;
+      const m = Math.max(1, Math.round(x / median));
+      if (Math.abs(x - m * median) <= tol * m) near++;
+    }
+    return near / (PRE - 1) >= SCREEN_SHARE;
+  }
+
+  private readonly intervals = new Float64Array(PRE - 1);
+  private readonly sortedIntervals = new Float64Array(PRE - 1);
+
+  /** Give a pair its ring, seeded with its inline beats (bytes known; end, packets and port are not). */
+  private promote(e: number): Ring {
+    const rg = new Ring(this.cfg.maxBeatsPerPair);
+    const n = this.beats[e] as number;
+    for (let j = Math.max(0, n - PRE); j < n; j++) {
+      const q = e * PRE + (j % PRE);
+      const t = this.preTime[q] as number;
+      rg.push(t, t, this.preBytes[q] as number, 0, -1);
+    }
+    // inline slots referenced by recent sessions now live in the ring
+    for (let r = 0; r < RECENT; r++) {
+      const o = e * RECENT + r;
+      const slot = this.recentSlot[o] as number;
+      if (slot < -1) {
+        const k = -2 - slot;
+        const age = (((n - 1) % PRE) - k + PRE) % PRE; // beats since that one
+        this.recentSlot[o] = age < rg.count ? rg.slot(rg.count - 1 - age) : -1;
+      }
+    }
+    this.rings[e] = rg;
+    return rg;
   }
 
   /** Sessions per pair per strobe window, kept inline; a pair reaching the threshold is reported when its window closes. */
@@ -315,7 +402,7 @@ export class BeaconingDetector implements Detector {
     // web-port polling every few minutes or slower is what update and telemetry clients do
     const webPolling = WEB_PORTS.has(port) && sc.medianInterval >= c.webPollingIntervalSec;
     const steps = webPolling ? -1 : veryRegular ? 1 : 0;
-    const evidence = idx.slice(-ctx.config.aggregation.maxEvidence).map((s) => {
+    const evidence = idx.filter((s) => (ring.data[s * STRIDE + 4] as number) >= 0).slice(-ctx.config.aggregation.maxEvidence).map((s) => {
       const o = s * STRIDE;
       return {
         ...(ctx.enis.str(this.eni[e] as number) ? { interfaceId: ctx.enis.str(this.eni[e] as number) } : {}),
@@ -433,10 +520,13 @@ export class BeaconingDetector implements Detector {
       }
     }
     this.rings = rings;
-    for (const col of [this.lastSeen, this.eni, this.account, this.dirty, this.strobeUntil, this.recentNext, this.strobeHour, this.strobeCount]) compactColumn(col, remap);
+    for (const col of [this.lastSeen, this.eni, this.account, this.dirty, this.strobeUntil, this.recentNext, this.strobeHour, this.strobeCount, this.beats, this.screenedAt]) compactColumn(col, remap);
     for (let e = 0; e < n; e++) {
       const to = remap[e] as number;
-      if (to >= 0 && to !== e) this.first.copyWithin(to * STRIDE, e * STRIDE, e * STRIDE + STRIDE);
+      if (to >= 0 && to !== e) {
+        this.preTime.copyWithin(to * PRE, e * PRE, e * PRE + PRE);
+        this.preBytes.copyWithin(to * PRE, e * PRE, e * PRE + PRE);
+      }
     }
     this.dirtyList = this.dirtyList.map((e) => remap[e] as number).filter((e) => e >= 0);
     this.pendingStrobes = this.pendingStrobes.map((ps) => ({ ...ps, pair: remap[ps.pair] as number })).filter((ps) => ps.pair >= 0);
