@@ -33,7 +33,7 @@ export interface PartitionedParquetWriterOptions {
   rowGroupRows?: number;
   /** most files open at once; the least recently written is closed first (default 64) */
   maxOpenFiles?: number;
-  /** rows buffered over all open files before the largest buffers are encoded early (default 1,000,000) */
+  /** rows buffered over all open files before the largest buffers are encoded early (default 262,144: a few hundred MB of JS arrays at most) */
   maxBufferedRows?: number;
   /** columns that get min/max statistics (default start, end: the time pruning Athena/DuckDB/our reader use) */
   statisticsColumns?: readonly string[];
@@ -103,7 +103,7 @@ export class PartitionedParquetWriter {
     this.maxFileAgeMs = positive(options.maxFileAgeMs, 5 * 60_000, 'maxFileAgeMs');
     this.rowGroupRows = positive(options.rowGroupRows, 65_536, 'rowGroupRows');
     this.maxOpenFiles = positive(options.maxOpenFiles, 64, 'maxOpenFiles');
-    this.maxBufferedRows = positive(options.maxBufferedRows, 1_000_000, 'maxBufferedRows');
+    this.maxBufferedRows = positive(options.maxBufferedRows, 262_144, 'maxBufferedRows');
     for (const c of options.statisticsColumns ?? ['start', 'end']) this.stats.add(c);
     this.now = options.now ?? Date.now;
     this.compressors = { ZSTD: zstdCompressor(options.zstdLevel ?? 3) };

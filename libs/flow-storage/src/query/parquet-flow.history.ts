@@ -118,6 +118,13 @@ export class ParquetFlowHistory implements FlowHistoryBackend {
           rows = rows.filter((i) => cols.some((col) => matchAddr(col[i])));
         }
         if (rows.length === 0) continue;
+        // only rows that can still make the page are worth decoding and hashing
+        // (rows starting exactly at the cursor's second are kept whole: flow_id decides which are past it)
+        const after = q.after;
+        const ties = after ? rows.filter((i) => toNum(start[i]) === after.start) : [];
+        const rest = after ? rows.filter((i) => toNum(start[i]) !== after.start) : rows;
+        rows = ties.concat(topByStart(rest, start, q.limit + 1, hits.length > q.limit ? worstStart(hits, q.limit) : -Infinity));
+        if (rows.length === 0) continue;
         const cols = await readAllColumns(range, scan.columnNames);
         for (const i of rows) {
           const record = recordFromColumns(cols, i);
@@ -148,4 +155,20 @@ async function keep(rows: number[], column: Promise<ArrayLike<unknown>>, test: (
 
 function sortHits(hits: Hit[]): void {
   hits.sort((a, b) => b.start - a.start || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/** The start of the (limit+1)-th best hit so far: rows starting earlier cannot be on this page. */
+function worstStart(hits: Hit[], limit: number): number {
+  sortHits(hits);
+  return (hits[limit] as Hit).start;
+}
+
+/** Rows whose start is at least the k-th largest among them and at least `floor` (ties kept: flow_id decides later). */
+function topByStart(rows: number[], start: ArrayLike<unknown>, k: number, floor: number): number[] {
+  let kept = rows.filter((i) => (toNum(start[i]) as number) >= floor);
+  if (kept.length <= k) return kept;
+  const starts = kept.map((i) => toNum(start[i]) as number).sort((a, b) => b - a);
+  const kth = starts[k - 1] as number;
+  kept = kept.filter((i) => (toNum(start[i]) as number) >= kth);
+  return kept;
 }
