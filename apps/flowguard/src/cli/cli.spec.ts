@@ -55,7 +55,7 @@ describe('flowguard CLI argument validation (exit 2 with a clear message)', () =
     [['eval'], /eval needs --simulated DIR and\/or --dataset PATH/],
     [['eval', '--dataset', '/nonexistent/x.vpc.log'], /--dataset \/nonexistent\/x.vpc.log does not exist/],
     [['eval', '--simulated', '/tmp'], /has no ground-truth.jsonl/],
-    [['eval', '--dataset', 'x', '--match', 'fuzzy'], /--match must be one of entity, pair/],
+    [['eval', '--dataset', 'x', '--match', 'fuzzy'], /--match must be one of actor, entity/],
     [['analyze'], /analyze needs at least one file or folder/],
     [['analyze', '/nonexistent/flows.log'], /no such file or folder: \/nonexistent\/flows.log/],
     [['analyze', '.', '--format', 'csv'], /--format must be one of jsonl, ocsf/],

@@ -5,7 +5,7 @@ import { IpSet } from '@flowguard/threat-intel';
 import { type DetectionConfig, defaultDetectionConfig } from '@flowguard/detection';
 import { parseFlowLogText } from '@flowguard/flowlog';
 import {
-  DATASET_PROFILES, type EvalReport, evaluate, formatEvalTable, parseGroundTruth,
+  DATASET_PROFILES, type EvalReport, type MatchMode, evaluate, formatEvalTable, parseGroundTruth,
   parseLabelsTsv, truthFromLabels,
 } from '@flowguard/simulator';
 import { type CliIo, UsageError, choiceOption, intOption, parse } from './cli-args';
@@ -25,7 +25,9 @@ flagged (FP-entity rate). Targets: recall >= 0.95, FP entities <= 1% of benign e
   --dataset PATH       a labeled X.vpc.log (with X.labels.tsv beside it) or a folder of them;
                        repeatable. Label mapping: docs/simulator-and-eval.md
   --tolerance S        time slack around each event, seconds (default 600)
-  --match entity|pair  entity: actor or any target matches (default); pair: both must
+  --match actor|entity  actor (default): recall credit only for anomalies that attribute the
+                       event (same actor, or same target for many-source events); entity: any
+                       shared actor or target credits it (lenient)
   --intel FILE         extra threat intel (intel.json shape or one IP per line); repeatable
   --pipeline full|engine  full (default): ingest stages (threat marks, noise filter) before
                        detection, as the service runs them; engine: detection only
@@ -51,7 +53,7 @@ export async function evalCommand(args: string[], io: CliIo): Promise<number> {
   if (!values.simulated && !values.dataset?.length) throw new UsageError('eval needs --simulated DIR and/or --dataset PATH');
   const opts = {
     toleranceSeconds: intOption('tolerance', values.tolerance, 600, 0, 7 * 86400),
-    mode: choiceOption('match', values.match, ['entity', 'pair'] as const, 'entity'),
+    mode: choiceOption('match', values.match, ['actor', 'entity'] as const, 'actor'),
   };
   const intelFiles = values.intel ?? [];
   const mode = choiceOption('pipeline', values.pipeline, ['full', 'engine'] as const, 'full');
@@ -87,7 +89,7 @@ function datasetFiles(paths: string[]): string[] {
 
 const labelsOf = (vpcLog: string) => join(dirname(vpcLog), basename(vpcLog).replace(/\.vpc\.log$/, '').replace(/\.log$/, '') + '.labels.tsv');
 
-function evalDataset(file: string, intelFiles: string[], mode: PipelineMode, opts: { toleranceSeconds: number; mode: 'entity' | 'pair' }, io: CliIo): SourceResult {
+function evalDataset(file: string, intelFiles: string[], mode: PipelineMode, opts: { toleranceSeconds: number; mode: MatchMode }, io: CliIo): SourceResult {
   const name = basename(file).replace(/\.vpc\.log$/, '');
   const t0 = io.now();
   const parsed = parseFlowLogText(readFileSync(file), { source: file });
@@ -107,7 +109,7 @@ function evalDataset(file: string, intelFiles: string[], mode: PipelineMode, opt
   };
 }
 
-async function evalSimulated(dir: string, intelFiles: string[], mode: PipelineMode, opts: { toleranceSeconds: number; mode: 'entity' | 'pair' }, io: CliIo): Promise<SourceResult> {
+async function evalSimulated(dir: string, intelFiles: string[], mode: PipelineMode, opts: { toleranceSeconds: number; mode: MatchMode }, io: CliIo): Promise<SourceResult> {
   const need = (f: string) => {
     const p = join(dir, f);
     if (!existsSync(p)) throw new UsageError(`--simulated ${dir} has no ${f}; is it the output of \`flowguard simulate\`?`);

@@ -24,7 +24,7 @@ describe('evaluate', () => {
   it('counts TP/FN per event and TP/FP per anomaly, with related and noise kept apart', () => {
     const anomalies = [
       an('port-scan', '198.51.100.7', ['10.0.0.5'], 1500), // tp: actor and time
-      an('port-scan', null, ['10.0.0.5'], 2500), // tp: target, within the 600 s tolerance after the end
+      an('port-scan', null, ['10.0.0.5'], 2500), // partial: the scan's target, within tolerance, but no actor to attribute
       an('port-sweep', '198.51.100.7', [], 1200), // related to the scan: neither tp nor fp
       an('beaconing', '10.0.0.9', ['203.0.113.50'], 4700), // tp: starts before the event, within tolerance
       an('ddos', null, ['10.0.0.1'], 3100), // tp through the target
@@ -35,9 +35,9 @@ describe('evaluate', () => {
       an('port-scan', '198.51.100.7', ['10.0.0.5'], 4000), // fp: right entity, 2000 s after the scan ended
     ];
     const r = evaluate(TRUTH, anomalies, BENIGN);
-    expect(r.outcomes).toEqual(['tp', 'tp', 'related', 'tp', 'tp', 'tp', 'fp', 'fp', 'noise', 'fp']);
+    expect(r.outcomes).toEqual(['tp', 'partial', 'related', 'tp', 'tp', 'tp', 'fp', 'fp', 'noise', 'fp']);
     const row = (d: string) => r.rows.find((x) => x.detector === d);
-    expect(row('port-scan')).toMatchObject({ attacks: 1, tp: 1, fn: 0, recall: 1, anomalies: 5, matched: 2, related: 0, noise: 1, fp: 2, precision: 0.5 });
+    expect(row('port-scan')).toMatchObject({ attacks: 1, tp: 1, fn: 0, recall: 1, anomalies: 5, matched: 2, partial: 1, related: 0, noise: 1, fp: 2, precision: 0.5 });
     expect(row('port-sweep')).toMatchObject({ attacks: 0, recall: null, anomalies: 1, related: 1, fp: 0, precision: null });
     expect(row('beaconing')).toMatchObject({ attacks: 1, tp: 1, matched: 1, fp: 1, precision: 0.5, fpEntities: 1, fpEntityRate: 0.25 });
     expect(row('ddos')).toMatchObject({ attacks: 1, tp: 1, matched: 2, fp: 0, precision: 1 });
@@ -45,7 +45,7 @@ describe('evaluate', () => {
     // port-scan FPs name 10.0.0.9 (an attack entity, not benign) and 198.51.100.7: no benign entity
     expect(row('port-scan')?.fpEntities).toBe(0);
     expect(r.total).toMatchObject({ attacks: 4, tp: 3, fn: 1, recall: 0.75, matched: 5, fp: 3, fpEntities: 1, fpEntityRate: 0.25 });
-    expect(r.attacks.find((a) => a.id === 'scan')).toMatchObject({ detected: true, matchedAnomalies: 2, relatedAnomalies: 1 });
+    expect(r.attacks.find((a) => a.id === 'scan')).toMatchObject({ detected: true, matchedAnomalies: 1, relatedAnomalies: 1 });
     expect(r.attacks.find((a) => a.id === 'missed')?.detected).toBe(false);
   });
 
@@ -57,10 +57,16 @@ describe('evaluate', () => {
     expect(at(6899)).toBe('fp');
   });
 
-  it('in pair mode needs both the actor and a target when the anomaly names both', () => {
-    const a = [an('port-scan', '198.51.100.7', ['10.0.0.99'], 1500), an('port-scan', '198.51.100.7', [], 1500)];
-    expect(evaluate(TRUTH, a, BENIGN).outcomes).toEqual(['tp', 'tp']);
-    expect(evaluate(TRUTH, a, BENIGN, { mode: 'pair' }).outcomes).toEqual(['fp', 'tp']);
+  it('credits recall only to anomalies that attribute the event in actor mode; entity mode is lenient', () => {
+    const other = an('port-scan', '203.0.113.1', ['10.0.0.5'], 1500); // another source, same target
+    const swapped = an('port-scan', '10.0.0.5', ['198.51.100.7'], 1500); // victim reported as actor
+    const targetOnly = an('port-scan', null, ['10.0.0.5'], 1500);
+    expect(evaluate(TRUTH, [other, swapped, targetOnly], BENIGN).outcomes).toEqual(['partial', 'tp', 'partial']);
+    expect(evaluate(TRUTH, [other], BENIGN).rows.find((x) => x.detector === 'port-scan')).toMatchObject({ tp: 0, fn: 1, matched: 1, partial: 1, fp: 0 });
+    expect(evaluate(TRUTH, [other, targetOnly], BENIGN, { mode: 'entity' }).outcomes).toEqual(['tp', 'tp']);
+    // a target-only finding attributes a many-source event
+    expect(evaluate(TRUTH, [an('ddos', null, ['10.0.0.1'], 3000)], BENIGN).outcomes).toEqual(['tp']);
+    expect(evaluate(TRUTH, [an('ddos', '9.9.9.9', ['10.0.0.1'], 3000)], BENIGN).outcomes).toEqual(['partial']);
   });
 
   it('counts an FP entity once per detector and once in the total, and only benign ones', () => {

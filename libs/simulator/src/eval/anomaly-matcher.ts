@@ -15,15 +15,25 @@ export interface EvalOptions {
   /** slack on both sides of an event's time range, seconds (flow records lag up to one window) */
   toleranceSeconds?: number;
   /**
-   * `entity` (default): an anomaly matches when its actor or any target is an entity of the event.
-   * `pair`: when the anomaly names both an actor and targets, both must be entities of the event.
+   * `actor` (default): credit an event only to an anomaly that attributes it: same actor (or the
+   * roles swapped), or, for many-source events without a single actor, the same target.
+   * `entity`: any shared entity credits the event (more lenient: one scanner's finding about a
+   * busy target would also "detect" every other scan of that target).
    */
-  mode?: 'entity' | 'pair';
+  mode?: MatchMode;
   /** which addresses are yours: FP entities are also reported for internal ones alone */
   isInternal?: (ip: string) => boolean;
 }
 
-export type Outcome = 'tp' | 'related' | 'noise' | 'fp';
+export type MatchMode = 'actor' | 'entity';
+
+/**
+ * tp: attributes an event of its detector (counts for recall and precision);
+ * partial: shares an entity and the time with an event of its detector without attributing it
+ * (a true alarm, e.g. "this host is under attack", so not an FP; no recall credit);
+ * related / noise: see evaluate(); fp: none of these.
+ */
+export type Outcome = 'tp' | 'partial' | 'related' | 'noise' | 'fp';
 
 export interface DetectorRow {
   detector: string;
@@ -35,8 +45,10 @@ export interface DetectorRow {
   /** tp / attacks, null when there is no event of this kind */
   recall: number | null;
   anomalies: number;
-  /** anomalies that matched an event of this detector */
+  /** anomalies that matched an event of this detector (tp + partial) */
   matched: number;
+  /** of matched, those that shared an entity without attributing the event */
+  partial: number;
   /** anomalies that matched an event listing this detector as related (not scored) */
   related: number;
   /** anomalies on background-noise entities (not scored) */
@@ -75,18 +87,34 @@ export interface EvalReport {
   /** up to 20 FP anomalies, for reading */
   fpSamples: EvalAnomaly[];
   toleranceSeconds: number;
-  mode: 'entity' | 'pair';
+  mode: MatchMode;
 }
 
 export const DEFAULT_TOLERANCE_SECONDS = 600;
 
+const RANK = { fp: 0, noise: 1, related: 2, partial: 3, tp: 4 } as const;
+const BY_RANK: Outcome[] = ['fp', 'noise', 'related', 'partial', 'tp'];
+
+/** Does the anomaly attribute the event (see MatchMode `actor`)? */
+export function attributes(a: EvalAnomaly, e: GroundTruthEntry): boolean {
+  const actors = e.actor ? [e.actor] : e.actors ?? [];
+  if (a.actor) {
+    if (actors.includes(a.actor)) return true;
+    // roles swapped: the detector reports the victim as actor and the attacker among the targets
+    return e.targets.includes(a.actor) && (actors.length === 0 || a.targets.some((t) => actors.includes(t)));
+  }
+  // a finding about a target only attributes an event that has no single actor (floods, botnets)
+  return e.actor === null && a.targets.some((t) => e.targets.includes(t));
+}
+
 /**
  * Score anomalies against ground truth at the level of entities and time ranges:
  * an anomaly matches an event when the detector is the event's primary detector,
- * an entity matches (see {@link EvalOptions.mode}) and the time ranges overlap within
- * the tolerance. Recall counts events; precision counts anomalies. Anomalies matching
- * an event only through its `related` detectors, or touching background-noise entities,
- * are reported but neither rewarded nor punished.
+ * it attributes the event (see {@link EvalOptions.mode}) and the time ranges overlap
+ * within the tolerance. Recall counts events; precision counts anomalies. Anomalies
+ * that only share an entity with an event of their detector (partial), that match an
+ * event through its `related` detectors, or that touch background-noise entities are
+ * reported but not counted as false positives.
  */
 export function evaluate(
   truth: readonly GroundTruthEntry[],
@@ -95,7 +123,7 @@ export function evaluate(
   opts: EvalOptions = {},
 ): EvalReport {
   const tol = opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const mode = opts.mode ?? 'entity';
+  const mode = opts.mode ?? 'actor';
   const benign = new Set(benignEntities);
   const isInternal = opts.isInternal ?? (() => false);
   let benignInternal = 0;
@@ -103,14 +131,12 @@ export function evaluate(
   const attacks = truth.filter((e) => e.kind === 'attack');
   const noise = truth.filter((e) => e.kind === 'noise');
   const byEntity = new Map<string, number[]>();
-  const entitySets = attacks.map((e, i) => {
-    const set = new Set(entitiesOf(e));
-    for (const ent of set) {
+  attacks.forEach((e, i) => {
+    for (const ent of new Set(entitiesOf(e))) {
       const list = byEntity.get(ent) ?? [];
       list.push(i);
       byEntity.set(ent, list);
     }
-    return set;
   });
   // Only the probing sources are noise; the hosts they probe are ordinary entities.
   const noiseEntities = new Map<string, GroundTruthEntry>();
@@ -140,38 +166,49 @@ export function evaluate(
     const ents = a.actor ? [a.actor, ...a.targets] : a.targets;
     const candidates = new Set<number>();
     for (const ent of ents) for (const i of byEntity.get(ent) ?? []) candidates.add(i);
-    let outcome: Outcome = 'fp';
+    let best = 0;
     for (const i of candidates) {
       const e = attacks[i] as GroundTruthEntry;
       if (a.start > e.end + tol || a.end < e.start - tol) continue;
-      if (mode === 'pair' && a.actor && a.targets.length) {
-        const set = entitySets[i] as Set<string>;
-        if (!set.has(a.actor) || !a.targets.some((t) => set.has(t))) continue;
-      }
       if (e.detector === a.detector) {
-        outcome = 'tp';
-        detected[i] = true;
-        matchedCount[i] = (matchedCount[i] as number) + 1;
+        if (mode === 'entity' || attributes(a, e)) {
+          best = Math.max(best, RANK.tp);
+          detected[i] = true;
+          matchedCount[i] = (matchedCount[i] as number) + 1;
+        } else best = Math.max(best, RANK.partial);
       } else if (e.related.includes(a.detector as never)) {
-        if (outcome === 'fp') outcome = 'related';
+        best = Math.max(best, RANK.related);
         relatedCount[i] = (relatedCount[i] as number) + 1;
       }
     }
+    let outcome = BY_RANK[best] as Outcome;
     if (outcome === 'fp' && ents.some((ent) => {
       const n = noiseEntities.get(ent);
       return n !== undefined && a.start <= n.end + tol && a.end >= n.start - tol;
     })) outcome = 'noise';
     outcomes.push(outcome);
-    if (outcome === 'tp') r.matched++;
-    else if (outcome === 'related') r.related++;
-    else if (outcome === 'noise') r.noise++;
-    else {
-      r.fp++;
-      if (fpSamples.length < 20) fpSamples.push(a);
-      const primary = a.actor ? [a.actor] : a.targets;
-      const set = fpEntitiesBy.get(a.detector) ?? new Set<string>();
-      for (const ent of primary) if (benign.has(ent)) set.add(ent);
-      fpEntitiesBy.set(a.detector, set);
+    switch (outcome) {
+      case 'tp':
+        r.matched++;
+        break;
+      case 'partial':
+        r.matched++;
+        r.partial++;
+        break;
+      case 'related':
+        r.related++;
+        break;
+      case 'noise':
+        r.noise++;
+        break;
+      case 'fp': {
+        r.fp++;
+        if (fpSamples.length < 20) fpSamples.push(a);
+        const primary = a.actor ? [a.actor] : a.targets;
+        const set = fpEntitiesBy.get(a.detector) ?? new Set<string>();
+        for (const ent of primary) if (benign.has(ent)) set.add(ent);
+        fpEntitiesBy.set(a.detector, set);
+      }
     }
   }
   attacks.forEach((e, i) => {
@@ -192,6 +229,7 @@ export function evaluate(
     total.fn += r.fn;
     total.anomalies += r.anomalies;
     total.matched += r.matched;
+    total.partial += r.partial;
     total.related += r.related;
     total.noise += r.noise;
     total.fp += r.fp;
@@ -215,7 +253,7 @@ export function evaluate(
 
 function emptyRow(detector: string): DetectorRow {
   return {
-    detector, attacks: 0, tp: 0, fn: 0, recall: null, anomalies: 0, matched: 0, related: 0, noise: 0, fp: 0,
+    detector, attacks: 0, tp: 0, fn: 0, recall: null, anomalies: 0, matched: 0, partial: 0, related: 0, noise: 0, fp: 0,
     precision: null, fpEntities: 0, fpEntityRate: null, fpInternalEntities: 0, fpInternalRate: null,
   };
 }

@@ -18,11 +18,11 @@ export function rowVerdict(r: DetectorRow): 'ok' | 'below target' | '-' {
 
 /** A plain-text table of an evaluation, one row per detector plus a total. */
 export function formatEvalTable(report: EvalReport, title: string, opts: { showEmpty?: boolean } = {}): string {
-  const head = ['detector', 'attacks', 'TP', 'FN', 'recall', 'anomalies', 'matched', 'related', 'noise', 'FP', 'precision', 'FP-ent', 'FP-ent rate', 'FP-int', 'FP-int rate', 'verdict'];
+  const head = ['detector', 'attacks', 'TP', 'FN', 'recall', 'anomalies', 'matched', 'partial', 'related', 'noise', 'FP', 'precision', 'FP-ent', 'FP-ent rate', 'FP-int', 'FP-int rate', 'verdict'];
   const rows = report.rows.filter((r) => opts.showEmpty || r.attacks > 0 || r.anomalies > 0);
   const cells = [...rows, report.total].map((r) => [
     r.detector, String(r.attacks), String(r.tp), String(r.fn), ratio(r.recall), String(r.anomalies), String(r.matched),
-    String(r.related), String(r.noise), String(r.fp), ratio(r.precision), String(r.fpEntities), pct(r.fpEntityRate),
+    String(r.partial), String(r.related), String(r.noise), String(r.fp), ratio(r.precision), String(r.fpEntities), pct(r.fpEntityRate),
     String(r.fpInternalEntities), pct(r.fpInternalRate), rowVerdict(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
