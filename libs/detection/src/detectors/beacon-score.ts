@@ -32,7 +32,7 @@ export interface BeaconScore {
   medianBytes: number;
 }
 
-const MAX_FOLD = 8;
+const MAX_FOLD = 4;
 /** share of intervals within ±15% of the median before any interval is read as missed beats */
 const FOLD_MIN_ON_BEAT = 0.5;
 
@@ -92,17 +92,25 @@ export function scoreBeacon(times: Float64Array, bytes: Float64Array, rangeStart
   for (let i = 0; i < intervals.length; i++) if (Math.abs((intervals[i] as number) - median) <= 0.15 * median) onBeat++;
   const foldable = intervals.length > 0 && onBeat / intervals.length >= FOLD_MIN_ON_BEAT;
   let missed = 0;
+  let foldedCount = 0;
   const folded = new Float64Array(intervals.length);
   for (let i = 0; i < intervals.length; i++) {
     const x = intervals[i] as number;
     const k = foldable && median > 0 ? Math.round(x / median) : 1;
-    // a few missed beats, not bursts: k is bounded and the median must be measurable
-    if (k >= 2 && k <= MAX_FOLD && median >= 2 && Math.abs(x - k * median) <= 0.15 * k * median) {
+    // a few missed beats, not bursts: k is bounded, the median must be measurable, and the
+    // jitter of k beats adds up like a random walk (√k), not linearly
+    if (k >= 2 && k <= MAX_FOLD && median >= 2 && Math.abs(x - k * median) <= 0.15 * Math.sqrt(k) * median) {
       folded[i] = x / k;
       missed += k - 1;
+      foldedCount++;
     } else {
       folded[i] = x;
     }
+  }
+  // missed beats cannot be most of the story: when over a third of the gaps needed folding, keep them raw
+  if (foldedCount * 3 > intervals.length) {
+    folded.set(intervals);
+    missed = 0;
   }
   const cvFolded = cvOf(folded, folded.length);
   let near = 0;
