@@ -37,6 +37,8 @@ export interface ServiceApp {
   readonly config: ServiceConfig;
   readonly logger: Logger;
   readonly metrics: MetricsService;
+  /** the application opened the store */
+  readonly usesStore: boolean;
 }
 
 /** The validation every HTTP input goes through: unknown fields are errors, types are converted. */
@@ -93,7 +95,7 @@ export async function createServiceApp(o: ServiceAppOptions): Promise<ServiceApp
   app.useGlobalPipes(strictValidationPipe());
   app.useWebSocketAdapter(new WsAdapter(app));
   if (o.shutdownHooks !== false) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  return { app, config, logger, metrics };
+  return { app, config, logger, metrics, usesStore: o.store };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -107,6 +109,13 @@ export async function listenServiceApp(s: ServiceApp): Promise<string> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!s.config.http.apiToken && !LOOPBACK.has(s.config.http.host)) {
     s.logger.warn({ host: s.config.http.host }, 'FLOWGUARD_API_TOKEN is unset and the service listens beyond loopback: the API is unauthenticated');
+  }
+  // both are per process: fine when one process hosts every service, a silent dead end otherwise
+  if (s.config.service !== 'flowguard' && s.config.bus.kind === 'inprocess') {
+    s.logger.warn('FLOWGUARD_BUS=inprocess in a single-service process: nothing it publishes reaches the other services');
+  }
+  if (s.config.service !== 'flowguard' && s.config.store.kind === 'embedded' && s.usesStore) {
+    s.logger.warn('FLOWGUARD_STORE=embedded in a single-service process: other services do not see what this one stores');
   }
   s.logger.info({ url, bus: s.config.bus.kind, store: s.config.store.kind }, `${s.config.service} listening`);
   return url;
