@@ -1,6 +1,7 @@
 import { batchFromRecords, recordAt } from '@flowguard/contracts';
 import { documentFromRecord, documentFromRow, flowIdOf, recordFromDocument } from './flow-document';
 import { flowFixtures } from './testing/flow-fixtures';
+import { must } from './testing/must';
 
 describe('flow documents', () => {
   const records = [
@@ -32,8 +33,9 @@ describe('flow documents', () => {
   it('give different flows different ids and equal flows equal ids', () => {
     const ids = new Set(records.map(flowIdOf));
     expect(ids.size).toBe(records.length);
-    expect(flowIdOf({ ...records[0]! })).toBe(flowIdOf(records[0]!));
-    expect(flowIdOf({ ...records[0]!, bytes: (records[0]!.bytes ?? 0) + 1 })).not.toBe(flowIdOf(records[0]!));
-    expect(flowIdOf(records[0]!)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const first = must(records[0]);
+    expect(flowIdOf({ ...first })).toBe(flowIdOf(first));
+    expect(flowIdOf({ ...first, bytes: (first.bytes ?? 0) + 1 })).not.toBe(flowIdOf(first));
+    expect(flowIdOf(first)).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });

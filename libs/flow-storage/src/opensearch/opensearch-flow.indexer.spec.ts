@@ -71,7 +71,7 @@ describe('OpenSearchFlowIndexer', () => {
     expect(admitted).toBe(1);
     expect(calls.length).toBe(1);
     expect(ix.metrics().backpressureWaits).toBe(2);
-    release.shift()!();
+    release.shift()?.();
     await new Promise((r) => setImmediate(r));
     expect(admitted).toBe(2);
     while (release.length || admitted < 3) {
@@ -119,7 +119,7 @@ describe('OpenSearchFlowIndexer', () => {
     expect(calls.map((c) => c.ids.length)).toEqual([9, 3]);
     expect(dead.length).toBe(3);
     expect(dead[0]).toMatchObject({ status: 400, attempts: 1, reason: expect.stringMatching(/^mapper_parsing_exception: failed to parse field \[srcaddr\]/) });
-    expect(dead[0]!.document['flow_id']).toBe(dead[0]!.id);
+    expect(dead[0]?.document['flow_id']).toBe(dead[0]?.id);
     expect(ix.metrics()).toMatchObject({ docsIndexed: 6, docsDeadLettered: 3, retriedItems: 3 });
   });
 
@@ -161,7 +161,7 @@ describe('OpenSearchFlowIndexer', () => {
     await ix.index(batchFromRecords(flowFixtures({ count: 2, start: T0 })));
     await ix.flush();
     expect(ix.metrics()).toMatchObject({ docsDeadLettered: 2, deadLetterErrors: 1 });
-    expect(errors[0]!.message).toMatch(/dead-letter sink failed for 2 flow documents \(x: y\): DLQ down/);
+    expect(errors[0]?.message).toMatch(/dead-letter sink failed for 2 flow documents \(x: y\): DLQ down/);
   });
 });
 
@@ -186,6 +186,6 @@ describe('flow index naming and template', () => {
     expect(p.flowguard_marks.type).toBe('integer');
     expect(t.index_patterns).toEqual(['flowguard-flows-*']);
     expect(t.template.aliases).toEqual({ 'flowguard-flows': {} });
-    expect(flowIsmPolicy(14).policy.states[0]!.transitions[0]!.conditions.min_index_age).toBe('14d');
+    expect(flowIsmPolicy(14).policy.states[0]?.transitions[0]?.conditions.min_index_age).toBe('14d');
   });
 });

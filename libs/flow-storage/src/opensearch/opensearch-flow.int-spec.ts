@@ -19,6 +19,7 @@ import { OpenSearchFlowRetention } from '../retention/flow-retention';
 import { flowFixtures } from '../testing/flow-fixtures';
 import { requireEnv, testOpenSearchClient, uniqueName } from '../testing/int-env';
 import { MemorySink } from '../testing/memory.sink';
+import { must } from '../testing/must';
 import { allPages, referenceQuery } from '../testing/reference-query';
 import { ensureFlowIndexTemplate, installIsmPolicy, ismAvailable } from './flow-index.setup';
 import { dailyIndexName } from './flow-index.template';
@@ -39,7 +40,7 @@ describe('flow storage on OpenSearch', () => {
   // the address seen most often, so an ip query returns more than one page
   const seen = new Map<string, number>();
   for (const r of records) for (const a of [r.srcAddr, r.dstAddr]) if (a) seen.set(a, (seen.get(a) ?? 0) + 1);
-  const commonIp = [...seen].sort((a, b) => b[1] - a[1])[0]![0];
+  const commonIp = must([...seen].sort((a, b) => b[1] - a[1])[0], 'address')[0];
 
   const newIndexer = (over: Partial<OpenSearchFlowIndexerOptions> = {}, dead: FlowDeadLetter[] = []) =>
     new OpenSearchFlowIndexer({ client, prefix, refresh: 'wait_for', deadLetter: (d) => void dead.push(...d), ...over });
@@ -78,13 +79,13 @@ describe('flow storage on OpenSearch', () => {
     expect((tpl.body as { index_templates: unknown[] }).index_templates.length).toBe(1);
     const index = `${prefix}-2024.03.05`;
     const mapping = (await client.indices.getMapping({ index })).body as Record<string, { mappings: { properties: Record<string, { type: string; format?: string }> } }>;
-    const p = mapping[index]!.mappings.properties;
-    expect([p['srcaddr']!.type, p['dstaddr']!.type, p['pkt_srcaddr']!.type]).toEqual(['ip', 'ip', 'ip']);
-    expect([p['account_id']!.type, p['interface_id']!.type, p['action']!.type, p['vpc_id']!.type, p['flow_id']!.type]).toEqual(['keyword', 'keyword', 'keyword', 'keyword', 'keyword']);
+    const p = must(mapping[index], 'mapping').mappings.properties;
+    expect([p['srcaddr']?.type, p['dstaddr']?.type, p['pkt_srcaddr']?.type]).toEqual(['ip', 'ip', 'ip']);
+    expect([p['account_id']?.type, p['interface_id']?.type, p['action']?.type, p['vpc_id']?.type, p['flow_id']?.type]).toEqual(['keyword', 'keyword', 'keyword', 'keyword', 'keyword']);
     expect(p['start']).toEqual({ type: 'date', format: 'epoch_second' });
-    expect([p['srcport']!.type, p['packets']!.type, p['flowguard_marks']!.type]).toEqual(['integer', 'long', 'integer']);
+    expect([p['srcport']?.type, p['packets']?.type, p['flowguard_marks']?.type]).toEqual(['integer', 'long', 'integer']);
     // an extra text field no mapping names is kept as keyword
-    expect(p['pkt_dst_aws_service']!.type).toBe('keyword');
+    expect(p['pkt_dst_aws_service']?.type).toBe('keyword');
     const alias = (await client.indices.getAlias({ name: prefix })).body as Record<string, unknown>;
     const days = [...new Set(records.map((r) => dailyIndexName(r.start as number, prefix)))].sort();
     expect(days.length).toBe(3);
@@ -98,7 +99,7 @@ describe('flow storage on OpenSearch', () => {
     ['IPv4 CIDR', { cidr: '10.0.3.0/24', from: T0, to: T0 + 4 * DAY, limit: 40 }],
     ['IPv6 CIDR', { cidr: '2001:db8::/32', from: T0, to: T0 + 4 * DAY, limit: 40 }],
     ['port', { port: 3389, from: T0, to: T0 + 2 * DAY, limit: 30 }],
-    ['ENI', { eni: records[11]!.interfaceId!, from: T0, to: T0 + 4 * DAY, limit: 10 }],
+    ['ENI', { eni: must(records[11]?.interfaceId), from: T0, to: T0 + 4 * DAY, limit: 10 }],
     ['action', { action: 'REJECT', from: T0 + DAY, to: T0 + 2 * DAY, limit: 20 }],
     ['pkt-srcaddr CIDR', { cidr: '100.64.0.0/10', action: 'ACCEPT', from: T0, to: T0 + 4 * DAY, limit: 50 }],
   ];
@@ -124,8 +125,8 @@ describe('flow storage on OpenSearch', () => {
     await indexer.flush();
     expect(dead.length).toBe(1);
     expect(dead[0]).toMatchObject({ status: 400, attempts: 1, index: `${prefix}-2024.03.15` });
-    expect(dead[0]!.reason).toMatch(/^mapper_parsing_exception: .*srcaddr/);
-    expect(dead[0]!.document['srcaddr']).toBe('not-an-address');
+    expect(dead[0]?.reason).toMatch(/^mapper_parsing_exception: .*srcaddr/);
+    expect(dead[0]?.document['srcaddr']).toBe('not-an-address');
     expect(indexer.metrics()).toMatchObject({ docsIndexed: 5, docsDeadLettered: 1 });
     expect(await count(`${prefix}-2024.03.15`)).toBe(5);
   });
@@ -188,7 +189,7 @@ describe('flow storage on OpenSearch', () => {
       await indexer.flush();
       expect(dead.length).toBe(3);
       expect(dead[0]).toMatchObject({ status: 429, attempts: 3 });
-      expect(dead[0]!.reason).toMatch(/after 3 attempts: HTTP 429/);
+      expect(dead[0]?.reason).toMatch(/after 3 attempts: HTTP 429/);
     });
   });
 
@@ -208,7 +209,7 @@ describe('flow storage on OpenSearch', () => {
   it('retention deletes daily indices older than N days and keeps the rest', async () => {
     const indexer = newIndexer();
     const batch = new FlowBatch(4);
-    for (const d of [30, 31, 33]) appendRecord(batch, { ...records[0]!, start: T0 + d * DAY, end: T0 + d * DAY + 60 });
+    for (const d of [30, 31, 33]) appendRecord(batch, { ...must(records[0]), start: T0 + d * DAY, end: T0 + d * DAY + 60 });
     await indexer.index(batch);
     await indexer.flush();
     // now = 2024-04-07T12:00Z (T0 + 33.5 days), keep 1 day: 2024-04-06 and later stay

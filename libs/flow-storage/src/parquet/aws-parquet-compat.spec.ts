@@ -7,6 +7,7 @@ import { batchFromRecords, recordAt } from '@flowguard/contracts';
 import { parseParquetFlowLogs } from '@flowguard/flowlog';
 import { flowFixtures } from '../testing/flow-fixtures';
 import { MemorySink } from '../testing/memory.sink';
+import { must } from '../testing/must';
 import { PartitionedParquetWriter } from './partitioned-parquet.writer';
 
 it('stored files parse with the AWS Parquet flow-log parser to the same records', async () => {
@@ -17,7 +18,7 @@ it('stored files parse with the AWS Parquet flow-log parser to the same records'
   await w.flush();
   const [obj] = await sink.list();
   const parsed = [];
-  for await (const result of parseParquetFlowLogs(sink.objects.get(obj!.key)!)) {
+  for await (const result of parseParquetFlowLogs(must(sink.objects.get(must(obj).key)))) {
     expect(result.errors).toEqual([]);
     for (let i = 0; i < result.batch.length; i++) parsed.push(recordAt(result.batch, i));
   }

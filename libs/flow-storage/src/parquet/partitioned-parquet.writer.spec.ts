@@ -6,6 +6,7 @@ import { parquetMetadataAsync } from 'hyparquet';
 import { LocalDirectorySink } from '../sinks/local-directory.sink';
 import { flowFixtures } from '../testing/flow-fixtures';
 import { MemorySink } from '../testing/memory.sink';
+import { must } from '../testing/must';
 import { CORE_PARQUET_COLUMNS } from './flow-parquet.schema';
 import { readFlowFile } from './flow-parquet.reader';
 import { parsePartitionPath } from './partition-path';
@@ -42,14 +43,14 @@ describe('PartitionedParquetWriter', () => {
     const files = await readAll(sink);
     const got = new Map<string, FlowRecord[]>();
     for (const [key, recs] of files) {
-      const p = parsePartitionPath(key)!;
+      const p = must(parsePartitionPath(key), 'partition');
       expect(key).toMatch(/\.parquet$/);
       got.set(`${p.account}/${p.region}/${p.date}/${p.hour}`, recs);
     }
     const expected = new Map<string, FlowRecord[]>();
     for (let i = 0; i < batch.length; i++) {
       const r = recordAt(batch, i);
-      const d = new Date(r.start! * 1000).toISOString();
+      const d = new Date(must(r.start) * 1000).toISOString();
       const k = `${r.accountId ?? 'unknown'}/eu-west-1/${d.slice(0, 10)}/${d.slice(11, 13)}`;
       expected.set(k, [...(expected.get(k) ?? []), r]);
     }
@@ -72,7 +73,7 @@ describe('PartitionedParquetWriter', () => {
     const w = writer(sink);
     await w.write(batchFromRecords(records));
     await w.flush();
-    const regions = new Set((await sink.list()).map((o) => parsePartitionPath(o.key)!.region));
+    const regions = new Set((await sink.list()).map((o) => parsePartitionPath(o.key)?.region));
     expect([...regions].sort()).toEqual(['ap-south-1', 'eu-west-1', 'us-east-1']);
   });
 
@@ -82,20 +83,20 @@ describe('PartitionedParquetWriter', () => {
     await w.write(batchFromRecords(flowFixtures({ count: 20, start: T0, rich: true })));
     await w.flush();
     const [obj] = await sink.list();
-    const bytes = sink.objects.get(obj!.key)!;
+    const bytes = must(sink.objects.get(must(obj).key));
     const meta = await parquetMetadataAsync(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
     const leaves = meta.schema.slice(1);
     const names = leaves.map((e) => e.name);
     expect(names.slice(0, 14)).toEqual(['version', 'account_id', 'interface_id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log_status']);
     expect(names).toEqual(expect.arrayContaining(['tcp_flags', 'flow_direction', 'traffic_path', 'flowguard_marks', 'vpc_id', 'subnet_id', 'pkt_srcaddr', 'pkt_dst_aws_service']));
-    const type = (n: string) => leaves.find((e) => e.name === n)!;
+    const type = (n: string) => must(leaves.find((e) => e.name === n), n);
     expect(type('srcport').type).toBe('INT32');
     expect(type('packets').type).toBe('INT64');
     expect(type('start').type).toBe('INT64');
     expect(type('srcaddr')).toMatchObject({ type: 'BYTE_ARRAY', converted_type: 'UTF8' });
     expect(type('vpc_id')).toMatchObject({ type: 'BYTE_ARRAY', converted_type: 'UTF8' });
     expect(leaves.length).toBe(CORE_PARQUET_COLUMNS.length + 4);
-    for (const c of meta.row_groups[0]!.columns) expect(c.meta_data?.codec).toBe('ZSTD');
+    for (const c of must(meta.row_groups[0]).columns) expect(c.meta_data?.codec).toBe('ZSTD');
   });
 
   it('rolls a file before it would exceed maxFileBytes', async () => {
@@ -140,7 +141,7 @@ describe('PartitionedParquetWriter', () => {
     await w.flush();
     const files = [...(await readAll(sink)).values()];
     expect(files.map((f) => f.length).sort()).toEqual([10, 3]);
-    expect(files.find((f) => f.length === 3)![0]!.fields?.['vpc-id']).toBe(rich[0]!.fields!['vpc-id']);
+    expect(files.find((f) => f.length === 3)?.[0]?.fields?.['vpc-id']).toBe(rich[0]?.fields?.['vpc-id']);
     expect(w.metrics().rolls.schema).toBe(1);
   });
 
@@ -152,8 +153,8 @@ describe('PartitionedParquetWriter', () => {
     await w.flush();
     const files = [...(await readAll(sink)).values()];
     expect(files.length).toBe(1);
-    expect(files[0]!.slice(0, 4).every((r) => r.fields === undefined)).toBe(true);
-    expect(files[0]![4]!.fields?.['vpc-id']).toBeDefined();
+    expect(files[0]?.slice(0, 4).every((r) => r.fields === undefined)).toBe(true);
+    expect(files[0]?.[4]?.fields?.['vpc-id']).toBeDefined();
   });
 
   it('closes the least recently written file when maxOpenFiles is reached', async () => {
@@ -162,7 +163,7 @@ describe('PartitionedParquetWriter', () => {
     for (const h of [0, 1, 2]) await w.write(batchFromRecords(flowFixtures({ count: 3, start: T0 + h * 3600 })));
     expect(w.metrics().openFiles).toBe(2);
     expect(w.metrics().rolls.evicted).toBe(1);
-    expect(parsePartitionPath((await sink.list())[0]!.key)!.hour).toBe('14');
+    expect(parsePartitionPath((await sink.list())[0]?.key)?.hour).toBe('14');
     await w.flush();
     expect((await sink.list()).length).toBe(3);
   });
@@ -220,7 +221,7 @@ describe('PartitionedParquetWriter', () => {
       const after = await readdir(partDir);
       expect(after).toEqual([expect.stringMatching(/^part-\d{8}T\d{6}Z-[0-9a-f]{8}-000001\.zstd\.parquet$/)]);
       const files = await readAll(sink);
-      expect([...files.values()][0]!.length).toBe(12);
+      expect([...files.values()][0]?.length).toBe(12);
     });
   });
 });

@@ -8,7 +8,8 @@ import type { SinkFile } from '../sinks/object-sink.port';
 
 export class SinkByteWriter extends ByteWriter {
   constructor(private readonly file: SinkFile) {
-    super(1 << 20);
+    // grows by doubling to one encoded row group; most open files are small
+    super(1 << 16);
   }
 
   /** bytes handed to the sink so far (the rest sit in the buffer) */

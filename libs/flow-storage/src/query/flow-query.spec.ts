@@ -1,4 +1,5 @@
 import { parseCidr } from '@flowguard/threat-intel';
+import { must } from '../testing/must';
 import { addressMatcher } from './address.matcher';
 import { FlowQueryError, cidrText, decodeCursor, encodeCursor, isAfter, parseFlowQueryParams, validateFlowQuery } from './flow-query';
 
@@ -101,7 +102,7 @@ describe('parseFlowQueryParams', () => {
 });
 
 describe('addressMatcher (CIDR matching)', () => {
-  const m = (cidr: string) => addressMatcher(parseCidr(cidr)!);
+  const m = (cidr: string) => addressMatcher(must(parseCidr(cidr)));
 
   it('matches IPv4 networks at any prefix length', () => {
     const net = m('10.1.0.0/16');
@@ -134,7 +135,7 @@ describe('addressMatcher (CIDR matching)', () => {
   });
 
   it('formats masked networks canonically', () => {
-    expect(cidrText(parseCidr('10.1.2.3/8')!)).toBe('10.0.0.0/8');
-    expect(cidrText(parseCidr('2001:db8:abcd::1/48')!)).toBe('2001:db8:abcd:0:0:0:0:0/48');
+    expect(cidrText(must(parseCidr('10.1.2.3/8')))).toBe('10.0.0.0/8');
+    expect(cidrText(must(parseCidr('2001:db8:abcd::1/48')))).toBe('2001:db8:abcd:0:0:0:0:0/48');
   });
 });

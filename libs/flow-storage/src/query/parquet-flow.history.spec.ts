@@ -2,6 +2,7 @@ import { batchFromRecords, type FlowRecord } from '@flowguard/contracts';
 import { PartitionedParquetWriter } from '../parquet/partitioned-parquet.writer';
 import { flowFixtures } from '../testing/flow-fixtures';
 import { MemorySink } from '../testing/memory.sink';
+import { must } from '../testing/must';
 import { allPages, referenceQuery } from '../testing/reference-query';
 import { FlowHistoryService } from './flow-history.service';
 import { FlowQueryError, validateFlowQuery, type FlowQuery } from './flow-query';
@@ -23,8 +24,9 @@ describe('ParquetFlowHistory', () => {
       ...flowFixtures({ count: 450, start: T0 + 13, step: 577, accounts: ['111111111111'], seed: 12 }),
     ];
     // records with the same start: the flow_id breaks the tie, also across page boundaries
-    records.push({ ...records[0]!, srcPort: 1111 }, { ...records[0]!, srcPort: 2222 });
-    for (let k = 0; k < 30; k++) records.push({ ...records[5]!, start: T0 + 5 * 3600 + 1800, srcPort: 30000 + k });
+    const first = must(records[0]);
+    records.push({ ...first, srcPort: 1111 }, { ...first, srcPort: 2222 });
+    for (let k = 0; k < 30; k++) records.push({ ...must(records[5]), start: T0 + 5 * 3600 + 1800, srcPort: 30000 + k });
     const w = new PartitionedParquetWriter({ sink, defaultRegion: 'eu-west-1', rowGroupRows: 64 });
     for (let i = 0; i < records.length; i += 100) await w.write(batchFromRecords(records.slice(i, i + 100)));
     await w.flush();
@@ -46,10 +48,10 @@ describe('ParquetFlowHistory', () => {
   });
 
   it('filters by ip on either side (and pkt-* addresses)', async () => {
-    const ip = records[10]!.srcAddr!;
+    const ip = must(records[10]?.srcAddr);
     const { expected } = await check({ ip, from: T0, to: T0 + 3 * 86400, limit: 7 });
     expect(expected.length).toBeGreaterThan(1);
-    const pkt = records.find((r) => r.fields?.['pkt-srcaddr'])!.fields!['pkt-srcaddr']!;
+    const pkt = must(records.find((r) => r.fields?.['pkt-srcaddr'])?.fields?.['pkt-srcaddr']);
     const viaPkt = await check({ ip: pkt, from: T0, to: T0 + 3 * 86400 });
     expect(viaPkt.expected.length).toBeGreaterThan(0);
   });
@@ -61,7 +63,7 @@ describe('ParquetFlowHistory', () => {
 
   it('filters by port, ENI, action and their combination', async () => {
     expect((await check({ port: 22, from: T0, to: T0 + 3 * 86400, limit: 30 })).expected.length).toBeGreaterThan(10);
-    const eni = records[3]!.interfaceId!;
+    const eni = must(records[3]?.interfaceId);
     expect((await check({ eni, from: T0, to: T0 + 3 * 86400 })).expected.length).toBeGreaterThan(1);
     expect((await check({ action: 'REJECT', from: T0, to: T0 + 3 * 86400, limit: 50 })).expected.length).toBeGreaterThan(10);
     await check({ action: 'ACCEPT', port: 443, cidr: '10.0.0.0/16', from: T0 + 3600, to: T0 + 40 * 3600, limit: 9 });
