@@ -1,19 +1,20 @@
 /**
  * Interns field bytes into one batch's string table without creating a JS
- * string per record. The parser hashes a field while scanning it; a value
- * already in this batch costs one probe plus a byte compare.
+ * string per record: a value already seen in this batch costs one probe of a
+ * small, cache-resident table plus a word-wise byte compare.
  *
- * New values get their id at once (a placeholder in the table) and their
- * bytes are copied into an arena separated by `\n`, a byte no field can hold;
- * {@link ByteInterner.materialize} turns the arena into strings with one
- * native decode and one `split` when the batch is complete.
+ * - IPv4 addresses, the bulk of distinct values, are folded into a uint32 by
+ *   the parser while it validates them and are interned by that integer; a new
+ *   one becomes a string through a fixed-arity `String.fromCharCode` (no
+ *   native call, no intermediate buffer).
+ * - Other new values get their id at once (a placeholder in the table) and
+ *   their bytes go to an arena separated by `\n`, a byte no field can hold;
+ *   {@link ByteInterner.materialize} turns the arena into strings with one
+ *   native decode and one `split` when the batch is complete.
  *
- * IPv4 addresses, the bulk of distinct values, take a faster path: the parser
- * folds them into a uint32 while validating and they are interned by that
- * integer through a direct-mapped cache that outlives batches. A slot holds
- * the address, its string, and its id in the current batch (tagged with the
- * batch generation), so one probe both dedupes within the batch and reuses
- * the string of a host seen in an earlier batch: no allocation, no decode.
+ * Both tables are per batch (the string table is), so they stay small enough
+ * for L2; measured alternatives (a cache outliving batches, per-value
+ * `latin1Slice`) were slower, see docs/flowlog-parsing.md.
  */
 import { StringTable } from '@flowguard/contracts';
 
@@ -22,7 +23,7 @@ export const FLAG_IP_OK = 1;
 
 /**
  * A StringTable whose hash index is built lazily. The parser appends values
- * its byte-keyed table already proved unique, skipping one Map insert per
+ * its byte-keyed tables already proved unique, skipping one Map insert per
  * value; {@link intern} keeps the base contract for every later caller by
  * indexing the appended values first.
  */
@@ -48,10 +49,6 @@ export class ParsedStringTable extends StringTable {
   }
 }
 
-/** IPv4 cache size: starts small (cheap for small payloads), grows between batches up to MAX_CACHE slots. */
-const MIN_CACHE = 1 << 10;
-const MAX_CACHE = 1 << 16;
-
 /** Slot layout of the byte table: 4 int32 per slot, one cache line per probe. */
 const S_HASH = 0;
 const S_ID = 1; // string-table id, 0 = empty slot
@@ -67,18 +64,12 @@ export class ByteInterner {
   private slots = new Int32Array(1024 * 4);
   private mask = 1023;
   private count = 0;
-  /** IPv4 cache slots: [address, generation, id, occupied] */
-  private v4cache: Int32Array;
-  private v4strs: string[];
-  private v4cacheMask: number;
-  /** cache slots overwritten during this batch: many means the cache is too small for the traffic */
-  private evictions = 0;
-  private gen = 1;
-  /** per-batch IPv4 overflow table for cache-slot conflicts: [address, id] pairs, id 0 = empty */
-  private v4 = new Int32Array(256 * 2);
-  private v4mask = 255;
+  /** IPv4 table: [address, id] pairs, id 0 = empty */
+  private v4 = new Int32Array(1024 * 2);
+  private v4mask = 1023;
   private v4count = 0;
   private arena = Buffer.allocUnsafe(16 * 1024);
+  private arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
   private arenaLen = 0;
   private decodedUpTo = 0;
   private nonAscii = false;
@@ -89,27 +80,15 @@ export class ByteInterner {
 
   constructor(table: StringTable) {
     this.table = table;
-    this.v4cache = new Int32Array(MIN_CACHE * 4);
-    this.v4strs = new Array<string>(MIN_CACHE).fill('');
-    this.v4cacheMask = MIN_CACHE - 1;
   }
 
   /** Start a new batch (its table must hold only id 0). */
   reset(table: StringTable): void {
     this.materialize();
-    if (this.evictions * 2 > this.v4cacheMask && this.v4cacheMask + 1 < MAX_CACHE) {
-      // between batches no slot holds a live id, so the cache can be replaced wholesale
-      const size = Math.min(MAX_CACHE, (this.v4cacheMask + 1) * 4);
-      this.v4cache = new Int32Array(size * 4);
-      this.v4strs = new Array<string>(size).fill('');
-      this.v4cacheMask = size - 1;
-    }
-    this.evictions = 0;
     if (this.count > 0) this.slots.fill(0);
     if (this.v4count > 0) this.v4.fill(0);
     this.flags.fill(0, 0, Math.min(this.flags.length, this.table.values.length));
     this.table = table;
-    this.gen++;
     this.count = 0;
     this.v4count = 0;
     this.arenaLen = 0;
@@ -118,8 +97,8 @@ export class ByteInterner {
     this.nonAscii = false;
   }
 
-  /** String-table id of bytes [start, end) with hash `h`, or 0 when new. */
-  find(buf: Uint8Array, start: number, end: number, h: number): number {
+  /** String-table id of bytes [start, end) with hash `h`, or 0 when new. `dv` views `buf`. */
+  find(buf: Uint8Array, dv: DataView, start: number, end: number, h: number): number {
     const len = end - start;
     const slots = this.slots;
     const mask = this.mask;
@@ -129,9 +108,16 @@ export class ByteInterner {
       const id = slots[at + S_ID] as number;
       if (id === 0) return 0;
       if (slots[at + S_HASH] === h && slots[at + S_LEN] === len) {
-        const arena = this.arena;
+        const av = this.arenaView;
         let o = slots[at + S_OFF] as number;
         let k = start;
+        // 4 bytes per compare (TurboFan turns DataView reads into plain loads)
+        const end4 = end - 3;
+        while (k < end4 && av.getInt32(o, true) === dv.getInt32(k, true)) {
+          o += 4;
+          k += 4;
+        }
+        const arena = this.arena;
         while (k < end && arena[o] === buf[k]) {
           o++;
           k++;
@@ -156,7 +142,7 @@ export class ByteInterner {
     const id = this.newId('');
     if (this.pendingLen === this.pending.length) this.pending = grow32(this.pending);
     this.pending[this.pendingLen++] = id;
-    if ((++this.count) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    if (++this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const slots = this.slots;
     const mask = this.mask;
     let i = (h ^ (h >>> 15)) & mask;
@@ -171,53 +157,19 @@ export class ByteInterner {
 
   /** String-table id of the IPv4 address `ip` (uint32 as int32) whose text is bytes [start, end). */
   internV4(ip: number, buf: Uint8Array, start: number, end: number): number {
-    const c = this.v4cache;
-    const at = (v4hash(ip) & this.v4cacheMask) << 2;
-    if (c[at] === ip && c[at + 3] === 1) {
-      if (c[at + 1] === this.gen) return c[at + 2] as number;
-      const id = this.newId(this.v4strs[at >> 2] as string);
-      c[at + 1] = this.gen;
-      c[at + 2] = id;
-      return id;
-    }
-    if (c[at + 1] === this.gen && c[at + 3] === 1) {
-      // the slot belongs to another address of this batch: keep both via the overflow table
-      let id = this.findV4(ip);
-      if (id === 0) id = this.addV4(ip, buf, start, end);
-      return id;
-    }
-    // empty or stale slot: this address cannot be in the overflow table of this batch
-    if (c[at + 3] === 1) this.evictions++;
-    const s = latin1(buf, start, end);
-    const id = this.newId(s);
-    this.v4strs[at >> 2] = s;
-    c[at] = ip;
-    c[at + 1] = this.gen;
-    c[at + 2] = id;
-    c[at + 3] = 1;
-    return id;
-  }
-
-  private findV4(ip: number): number {
     const v4 = this.v4;
     const mask = this.v4mask;
     let i = v4hash(ip) & mask;
     for (;;) {
       const id = v4[(i << 1) + 1] as number;
-      if (id === 0 || v4[i << 1] === ip) return id;
+      if (id === 0) break;
+      if (v4[i << 1] === ip) return id;
       i = (i + 1) & mask;
     }
-  }
-
-  private addV4(ip: number, buf: Uint8Array, start: number, end: number): number {
-    const id = this.newId(latin1(buf, start, end));
-    if ((++this.v4count) * 2 > this.v4mask + 1) this.rehashV4((this.v4mask + 1) * 2);
-    const v4 = this.v4;
-    const mask = this.v4mask;
-    let i = v4hash(ip) & mask;
-    while (v4[(i << 1) + 1] !== 0) i = (i + 1) & mask;
+    const id = this.newId(shortAscii(buf, start, end));
     v4[i << 1] = ip;
     v4[(i << 1) + 1] = id;
+    if (++this.v4count * 2 > mask + 1) this.rehashV4((mask + 1) * 2);
     return id;
   }
 
@@ -283,6 +235,7 @@ export class ByteInterner {
     const next = Buffer.allocUnsafe(cap);
     this.arena.copy(next, 0, 0, this.arenaLen);
     this.arena = next;
+    this.arenaView = new DataView(next.buffer, next.byteOffset, next.byteLength);
     // one huge batch (parseFlowLogText): decode as we go so no single string gets near V8's limit
     if (this.arenaLen - this.decodedUpTo > MATERIALIZE_BYTES) this.materialize();
   }
@@ -299,12 +252,32 @@ function v4hash(ip: number): number {
   return h ^ (h >>> 16);
 }
 
-type Latin1Slice = { latin1Slice?: (s: number, e: number) => string };
+const F = String.fromCharCode;
 
-function latin1(buf: Uint8Array, start: number, end: number): string {
-  // Buffer's internal fast path behind toString('latin1'), minus argument checks
-  const fast = (buf as Latin1Slice).latin1Slice;
-  return fast !== undefined ? fast.call(buf, start, end) : Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+/** ASCII bytes to a string: one fixed-arity fromCharCode per IPv4 length (7..15), else latin1. */
+function shortAscii(b: Uint8Array, s: number, e: number): string {
+  switch (e - s) {
+    case 7:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number);
+    case 8:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number);
+    case 9:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number);
+    case 10:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number);
+    case 11:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number);
+    case 12:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number);
+    case 13:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number, b[s + 12] as number);
+    case 14:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number, b[s + 12] as number, b[s + 13] as number);
+    case 15:
+      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number, b[s + 12] as number, b[s + 13] as number, b[s + 14] as number);
+    default:
+      return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+  }
 }
 
 /**
@@ -335,5 +308,23 @@ export function parseIPv4(b: Uint8Array, start: number, end: number): number | u
   return i === end ? ip : undefined;
 }
 
-/** FNV-1a offset basis; the parser folds bytes in with Math.imul(h ^ c, 16777619). */
-export const FNV_OFFSET = 0x811c9dc5 | 0;
+/**
+ * Hash of a field from its length and 12 sampled bytes (first 4, last 8):
+ * flow-log ids differ in their tails (eni-…, vpc-…, account numbers, ARNs end
+ * in ids). Three word loads instead of a per-byte multiply chain; a collision
+ * only costs a compare in the table.
+ */
+export function sampleHash(b: Uint8Array, dv: DataView, s: number, e: number): number {
+  const n = e - s;
+  let h = Math.imul(n, 0x9e3779b1);
+  if (n >= 8) {
+    const w1 = dv.getInt32(e - 4, true);
+    const w2 = dv.getInt32(e - 8, true);
+    const w3 = dv.getInt32(s, true);
+    h ^= Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2 ^ (w2 >>> 13), 0xc2b2ae35) ^ Math.imul(w3, 0x27d4eb2f);
+  } else {
+    for (let i = s; i < e; i++) h = Math.imul(h ^ (b[i] as number), 16777619);
+  }
+  h ^= h >>> 16;
+  return Math.imul(h, 0x7feb352d);
+}
