@@ -23,27 +23,31 @@ import { portKey, portOf } from './port-scan.detector';
  * sources exactly and a one-service connection count per source without a
  * table per port: a port scan (one probe per port) never concentrates on one.
  */
+/** per-destination record layout (doubles), one record per destination: a row touches one or two cache lines */
+const D_RECORDS = 0;
+const D_PACKETS = 1;
+const D_BYTES = 2;
+const D_SYN_ONLY = 3;
+const D_UDP_PACKETS = 4;
+const D_SOURCES = 5;
+const D_TOP_SRC = 6;
+const D_TOP_SRC_COUNT = 7;
+const D_TOP_SRC_PORT = 8;
+const D_PORT_A = 9;
+const D_COUNT_A = 10;
+const D_PORT_B = 11;
+const D_COUNT_B = 12;
+const D_FIRST = 13;
+const D_LAST = 14;
+const DS = 16;
+
 class DdosWindow {
   readonly dsts: KeyIndex;
   /** (dst, src) */
   readonly pairs: KeyIndex;
-  pairPort = new Int32Array(64);
-  pairCount = new Int32Array(64);
-  records = new Int32Array(64);
-  packets = new Float64Array(64);
-  bytes = new Float64Array(64);
-  synOnly = new Int32Array(64);
-  udpPackets = new Float64Array(64);
-  sources = new Int32Array(64);
-  topSrc = new Int32Array(64);
-  topSrcCount = new Int32Array(64);
-  topSrcPort = new Int32Array(64);
-  portA = new Int32Array(64);
-  countA = new Int32Array(64);
-  portB = new Int32Array(64);
-  countB = new Int32Array(64);
-  first = new Uint32Array(64);
-  last = new Uint32Array(64);
+  /** per pair: majority port, its Boyer-Moore count */
+  pp = new Int32Array(128);
+  d = new Float64Array(64 * DS);
   readonly evidence: EvidenceSampler;
 
   constructor(max: number, maxEvidence: number) {
@@ -52,26 +56,22 @@ class DdosWindow {
     this.evidence = new EvidenceSampler(maxEvidence);
   }
 
-  ensure(n: number): void {
-    if (n <= this.records.length) return;
-    for (const k of ['records', 'packets', 'bytes', 'synOnly', 'udpPackets', 'sources', 'topSrc', 'topSrcCount', 'topSrcPort', 'portA', 'countA', 'portB', 'countB', 'first', 'last'] as const) {
-      (this as unknown as Record<string, Int32Array>)[k] = ensureCapacity(this[k] as Int32Array, n);
-    }
-  }
-
   /** the busiest port of a destination and its (lower-bound) count */
   topPort(e: number): number {
-    return (this.countA[e] as number) >= (this.countB[e] as number) ? (this.portA[e] as number) : (this.portB[e] as number);
+    const o = e * DS;
+    return (this.d[o + D_COUNT_A] as number) >= (this.d[o + D_COUNT_B] as number) ? (this.d[o + D_PORT_A] as number) : (this.d[o + D_PORT_B] as number);
   }
 
   topPortCount(e: number): number {
-    return Math.max(this.countA[e] as number, this.countB[e] as number);
+    return Math.max(this.d[e * DS + D_COUNT_A] as number, this.d[e * DS + D_COUNT_B] as number);
+  }
+
+  get(e: number, field: number): number {
+    return this.d[e * DS + field] as number;
   }
 
   reset(): void {
-    const n = this.dsts.size;
-    for (const a of [this.records, this.packets, this.bytes, this.synOnly, this.udpPackets, this.sources, this.topSrcCount, this.countA, this.countB]) a.fill(0, 0, n);
-    this.pairCount.fill(0, 0, this.pairs.size);
+    this.d.fill(0, 0, this.dsts.size * DS);
     this.dsts.clear();
     this.pairs.clear();
     this.evidence.clear();
@@ -122,73 +122,70 @@ export class DdosDetector implements Detector {
         this.ctx.evicted(this.name);
         continue;
       }
+      if (w.dsts.added && w.dsts.size * DS > w.d.length) w.d = ensureCapacity(w.d, w.dsts.size * DS);
       if (w.dsts.added) {
-        w.ensure(w.dsts.size);
-        w.first[e] = start;
-        w.last[e] = b.end[i] as number;
+        w.d[e * DS + D_FIRST] = start;
+        w.d[e * DS + D_LAST] = b.end[i] as number;
       }
       const pk = Math.max(0, b.packets[i] as number);
-      w.records[e]++;
-      w.packets[e] += pk;
-      w.bytes[e] += Math.max(0, b.bytes[i] as number);
-      if (f & RowFlag.UDP) w.udpPackets[e] += pk;
+      w.d[e * DS + D_RECORDS]++;
+      w.d[e * DS + D_PACKETS] += pk;
+      w.d[e * DS + D_BYTES] += Math.max(0, b.bytes[i] as number);
+      if (f & RowFlag.UDP) w.d[e * DS + D_UDP_PACKETS] += pk;
       const tf = b.tcpFlags[i] as number;
-      if ((f & RowFlag.TCP) !== 0 && tf >= 0 && (tf & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.FIN)) === TcpFlag.SYN) w.synOnly[e]++;
+      if ((f & RowFlag.TCP) !== 0 && tf >= 0 && (tf & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.FIN)) === TcpFlag.SYN) w.d[e * DS + D_SYN_ONLY]++;
       const src = p.srcIp[i] as number;
       const pe = w.pairs.upsert(dst, src);
       if (pe < 0) {
         this.ctx.evicted(this.name);
       } else {
         if (w.pairs.added) {
-          if (pe >= w.pairCount.length) {
-            w.pairCount = ensureCapacity(w.pairCount, pe + 1);
-            w.pairPort = ensureCapacity(w.pairPort, pe + 1);
-          }
-          w.pairCount[pe] = 0;
-          w.sources[e]++;
+          if ((pe + 1) * 2 > w.pp.length) w.pp = ensureCapacity(w.pp, (pe + 1) * 2);
+          w.pp[pe * 2 + 1] = 0;
+          w.d[e * DS + D_SOURCES]++;
         }
         // connection floods hit one service; rows whose direction is ambiguous (both ports ephemeral) are left out
         if ((f & RowFlag.AMBIGUOUS) === 0) {
           const key = portKey(b.dstPort[i] as number, b.protocol[i] as number);
           // Boyer-Moore majority port of this source
-          const pc = w.pairCount[pe] as number;
+          const pc = w.pp[pe * 2 + 1] as number;
           if (pc === 0) {
-            w.pairPort[pe] = key;
-            w.pairCount[pe] = 1;
-          } else if (w.pairPort[pe] === key) {
-            w.pairCount[pe] = pc + 1;
-            if (pc + 1 > (w.topSrcCount[e] as number)) {
-              w.topSrcCount[e] = pc + 1;
-              w.topSrc[e] = src;
-              w.topSrcPort[e] = key;
+            w.pp[pe * 2] = key;
+            w.pp[pe * 2 + 1] = 1;
+          } else if (w.pp[pe * 2] === key) {
+            w.pp[pe * 2 + 1] = pc + 1;
+            if (pc + 1 > (w.d[e * DS + D_TOP_SRC_COUNT] as number)) {
+              w.d[e * DS + D_TOP_SRC_COUNT] = pc + 1;
+              w.d[e * DS + D_TOP_SRC] = src;
+              w.d[e * DS + D_TOP_SRC_PORT] = key;
             }
           } else {
-            w.pairCount[pe] = pc - 1;
+            w.pp[pe * 2 + 1] = pc - 1;
           }
-          if ((w.topSrcCount[e] as number) === 0) {
-            w.topSrcCount[e] = 1;
-            w.topSrc[e] = src;
-            w.topSrcPort[e] = key;
+          if ((w.d[e * DS + D_TOP_SRC_COUNT] as number) === 0) {
+            w.d[e * DS + D_TOP_SRC_COUNT] = 1;
+            w.d[e * DS + D_TOP_SRC] = src;
+            w.d[e * DS + D_TOP_SRC_PORT] = key;
           }
           // Misra-Gries with two counters over the destination's ports
-          if (w.portA[e] === key && (w.countA[e] as number) > 0) w.countA[e]++;
-          else if (w.portB[e] === key && (w.countB[e] as number) > 0) w.countB[e]++;
-          else if ((w.countA[e] as number) === 0) {
-            w.portA[e] = key;
-            w.countA[e] = 1;
-          } else if ((w.countB[e] as number) === 0) {
-            w.portB[e] = key;
-            w.countB[e] = 1;
+          if (w.d[e * DS + D_PORT_A] === key && (w.d[e * DS + D_COUNT_A] as number) > 0) w.d[e * DS + D_COUNT_A]++;
+          else if (w.d[e * DS + D_PORT_B] === key && (w.d[e * DS + D_COUNT_B] as number) > 0) w.d[e * DS + D_COUNT_B]++;
+          else if ((w.d[e * DS + D_COUNT_A] as number) === 0) {
+            w.d[e * DS + D_PORT_A] = key;
+            w.d[e * DS + D_COUNT_A] = 1;
+          } else if ((w.d[e * DS + D_COUNT_B] as number) === 0) {
+            w.d[e * DS + D_PORT_B] = key;
+            w.d[e * DS + D_COUNT_B] = 1;
           } else {
-            w.countA[e]--;
-            w.countB[e]--;
+            w.d[e * DS + D_COUNT_A]--;
+            w.d[e * DS + D_COUNT_B]--;
           }
         }
       }
-      if (start < (w.first[e] as number)) w.first[e] = start;
+      if (start < (w.d[e * DS + D_FIRST] as number)) w.d[e * DS + D_FIRST] = start;
       const end = b.end[i] as number;
-      if (end > (w.last[e] as number)) w.last[e] = end;
-      w.evidence.sample(e, p, i, (w.records[e] as number) >= hotAt ? w.evidence.limit : 2);
+      if (end > (w.d[e * DS + D_LAST] as number)) w.d[e * DS + D_LAST] = end;
+      w.evidence.sample(e, p, i, (w.d[e * DS + D_RECORDS] as number) >= hotAt ? w.evidence.limit : 2);
     }
   }
 
@@ -204,13 +201,13 @@ export class DdosDetector implements Detector {
     const f = c.relativeFloorFraction;
     for (let e = 0; e < w.dsts.size; e++) {
       const be = this.baselines.entry(w.dsts.key(e, 0));
-      const packets = w.packets[e] as number;
+      const packets = w.d[e * DS + D_PACKETS] as number;
       values[M_RECORDS] = w.topPortCount(e);
       values[M_PACKETS] = packets;
-      values[M_SOURCES] = w.sources[e] as number;
-      values[M_TOP_SOURCE] = w.topSrcCount[e] as number;
+      values[M_SOURCES] = w.d[e * DS + D_SOURCES] as number;
+      values[M_TOP_SOURCE] = w.d[e * DS + D_TOP_SRC_COUNT] as number;
       const possible =
-        packets / sec >= f * c.minPacketsPerSec || (w.udpPackets[e] as number) / sec >= f * c.udpMinPacketsPerSec || (w.synOnly[e] as number) >= f * c.synFloodMinRecords ||
+        packets / sec >= f * c.minPacketsPerSec || (w.d[e * DS + D_UDP_PACKETS] as number) / sec >= f * c.udpMinPacketsPerSec || (w.d[e * DS + D_SYN_ONLY] as number) >= f * c.synFloodMinRecords ||
         (values[M_SOURCES] as number) >= f * c.manySourcesMin || (values[M_TOP_SOURCE] as number) >= f * c.connFloodPerSourceMin || (values[M_RECORDS] as number) >= f * c.connFloodTotalMin;
       if (possible) this.judge(w, e, be, start, end, out);
       if (be >= 0) this.baselines.update(be, start, values);
@@ -236,8 +233,8 @@ export class DdosDetector implements Detector {
       }
     };
     check('packet-rate', (values[M_PACKETS] as number) / sec, c.minPacketsPerSec, base(M_PACKETS) / sec, 'T1498.001', M_PACKETS);
-    check('udp-flood', (w.udpPackets[e] as number) / sec, c.udpMinPacketsPerSec, null, 'T1498.001', -1);
-    check('syn-flood', w.synOnly[e] as number, c.synFloodMinRecords, null, 'T1499.001', -1);
+    check('udp-flood', (w.d[e * DS + D_UDP_PACKETS] as number) / sec, c.udpMinPacketsPerSec, null, 'T1498.001', -1);
+    check('syn-flood', w.d[e * DS + D_SYN_ONLY] as number, c.synFloodMinRecords, null, 'T1499.001', -1);
     check('many-sources', values[M_SOURCES] as number, c.manySourcesMin, base(M_SOURCES), 'T1498', M_SOURCES);
     check('connection-flood-source', values[M_TOP_SOURCE] as number, c.connFloodPerSourceMin, base(M_TOP_SOURCE), 'T1499.002', M_TOP_SOURCE);
     check('connection-flood', values[M_RECORDS] as number, c.connFloodTotalMin, base(M_RECORDS), 'T1499.002', M_RECORDS);
@@ -250,13 +247,13 @@ export class DdosDetector implements Detector {
   private describe(w: DdosWindow, e: number, start: number, end: number, triggers: Trigger[], warm: boolean): Candidate {
     const ctx = this.ctx;
     const dst = ctx.ips.str(w.dsts.key(e, 0));
-    const records = w.records[e] as number;
-    const top = w.topSrcCount[e] as number;
+    const records = w.d[e * DS + D_RECORDS] as number;
+    const top = w.d[e * DS + D_TOP_SRC_COUNT] as number;
     const dominant = top >= 0.5 * records;
-    const actor = dominant ? ctx.ips.str(w.topSrc[e] as number) : null;
+    const actor = dominant ? ctx.ips.str(w.d[e * DS + D_TOP_SRC] as number) : null;
     const primary = triggers.reduce((a, t) => (t.value / t.threshold > a.value / a.threshold ? t : a));
     const ratio = primary.value / primary.threshold;
-    const portK = primary.kind === 'connection-flood-source' ? (w.topSrcPort[e] as number) : w.topPort(e);
+    const portK = primary.kind === 'connection-flood-source' ? (w.d[e * DS + D_TOP_SRC_PORT] as number) : w.topPort(e);
     const port = portOf(portK);
     const protocol = portK >> 16 ? 17 : 6;
     const relativeOnly = triggers.every((t) => t.relative);
@@ -267,8 +264,8 @@ export class DdosDetector implements Detector {
       entity: dst,
       windowStart: start,
       windowEnd: end,
-      firstSeen: w.first[e] as number,
-      lastSeen: w.last[e] as number,
+      firstSeen: w.d[e * DS + D_FIRST] as number,
+      lastSeen: w.d[e * DS + D_LAST] as number,
       severity: raiseSeverity(this.cfg.severity, decades(primary.value, primary.threshold) + (relativeOnly ? -1 : 0)),
       confidence: ratioConfidence(ratio) * (relativeOnly ? 0.8 : 1) * (warm || !relativeOnly ? 1 : 0.8),
       score: Math.round(ratio * 100) / 100,
@@ -278,14 +275,14 @@ export class DdosDetector implements Detector {
       ports: [port],
       protocol,
       mitre,
-      summary: `${kinds} against ${dst}:${port}/${protocol === 17 ? 'udp' : 'tcp'}: ${records} connections from ${w.sources[e]} source(s) in ${this.cfg.windowSec} s, ${Math.round((w.packets[e] as number) / this.cfg.windowSec)} packets/s` +
+      summary: `${kinds} against ${dst}:${port}/${protocol === 17 ? 'udp' : 'tcp'}: ${records} connections from ${w.d[e * DS + D_SOURCES]} source(s) in ${this.cfg.windowSec} s, ${Math.round((w.d[e * DS + D_PACKETS] as number) / this.cfg.windowSec)} packets/s` +
         (actor ? `; ${actor} opened ${top}` : ''),
       signals: [
         ...triggers.map((t) => signal(t.kind, t.value, round(t.threshold), t.relative ? 'relative to the destination baseline' : 'absolute threshold')),
         signal('records', records),
-        signal('sources', w.sources[e] as number),
-        signal('packetsPerSec', (w.packets[e] as number) / this.cfg.windowSec),
-        signal('bytes', w.bytes[e] as number),
+        signal('sources', w.d[e * DS + D_SOURCES] as number),
+        signal('packetsPerSec', (w.d[e * DS + D_PACKETS] as number) / this.cfg.windowSec),
+        signal('bytes', w.d[e * DS + D_BYTES] as number),
         signal('baselineWarm', warm ? 1 : 0),
       ],
       evidence: w.evidence.refs(e, ctx.names),

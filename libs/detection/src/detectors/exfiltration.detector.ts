@@ -14,21 +14,24 @@ import { TumblingWindows } from '../state/windows';
 import type { C2Pairs } from './c2-pairs';
 import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
+/** per-pair record layout (doubles): one record per (source, destination) */
+const X_BYTES = 0;
+const X_PACKETS = 1;
+const X_RECORDS = 2;
+const X_MAX_RECORD = 3;
+const X_FIRST = 4;
+const X_LAST = 5;
+const XS = 6;
+
 class ExfilWindow {
   readonly pairs = new KeyIndex(2, 64, 1 << 22);
-  bytes = new Float64Array(64);
-  packets = new Float64Array(64);
-  records = new Int32Array(64);
-  maxRecord = new Float64Array(64);
-  first = new Uint32Array(64);
-  last = new Uint32Array(64);
+  x = new Float64Array(64 * XS);
   readonly evidence: EvidenceSampler;
   constructor(maxEvidence: number) {
     this.evidence = new EvidenceSampler(maxEvidence);
   }
   reset(): void {
-    const n = this.pairs.size;
-    for (const a of [this.bytes, this.packets, this.records, this.maxRecord]) a.fill(0, 0, n);
+    this.x.fill(0, 0, this.pairs.size * XS);
     this.pairs.clear();
     this.evidence.clear();
   }
@@ -71,25 +74,18 @@ export class ExfiltrationDetector implements Detector {
           continue;
         }
         if (w.pairs.added) {
-          if (e >= w.bytes.length) {
-            w.bytes = ensureCapacity(w.bytes, e + 1);
-            w.packets = ensureCapacity(w.packets, e + 1);
-            w.records = ensureCapacity(w.records, e + 1);
-            w.maxRecord = ensureCapacity(w.maxRecord, e + 1);
-            w.first = ensureCapacity(w.first, e + 1);
-            w.last = ensureCapacity(w.last, e + 1);
-          }
-          w.first[e] = start;
-          w.last[e] = b.end[i] as number;
+          if ((e + 1) * XS > w.x.length) w.x = ensureCapacity(w.x, (e + 1) * XS);
+          w.x[e * XS + X_FIRST] = start;
+          w.x[e * XS + X_LAST] = b.end[i] as number;
         }
-        w.bytes[e] += bytes;
-        w.packets[e] += Math.max(0, b.packets[i] as number);
-        w.records[e]++;
-        if (bytes > (w.maxRecord[e] as number)) w.maxRecord[e] = bytes;
-        if (start < (w.first[e] as number)) w.first[e] = start;
-        if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
+        w.x[e * XS + X_BYTES] += bytes;
+        w.x[e * XS + X_PACKETS] += Math.max(0, b.packets[i] as number);
+        w.x[e * XS + X_RECORDS]++;
+        if (bytes > (w.x[e * XS + X_MAX_RECORD] as number)) w.x[e * XS + X_MAX_RECORD] = bytes;
+        if (start < (w.x[e * XS + X_FIRST] as number)) w.x[e * XS + X_FIRST] = start;
+        if ((b.end[i] as number) > (w.x[e * XS + X_LAST] as number)) w.x[e * XS + X_LAST] = b.end[i] as number;
         // keep the biggest movers' records: sample once the pair is half way to the floor
-        if ((w.bytes[e] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
+        if ((w.x[e * XS + X_BYTES] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
       }
     }
   }
@@ -118,8 +114,8 @@ export class ExfiltrationDetector implements Detector {
         totalBytes[t] = 0;
         totalMax[t] = 0;
       }
-      totalBytes[t] = (totalBytes[t] as number) + (w.bytes[e] as number);
-      if ((w.maxRecord[e] as number) > (totalMax[t] as number)) totalMax[t] = w.maxRecord[e] as number;
+      totalBytes[t] = (totalBytes[t] as number) + (w.x[e * XS + X_BYTES] as number);
+      if ((w.x[e * XS + X_MAX_RECORD] as number) > (totalMax[t] as number)) totalMax[t] = w.x[e * XS + X_MAX_RECORD] as number;
     }
     const srcBaseline = new Map<number, { base: number; warm: boolean; total: number }>();
     for (let t = 0; t < totals.size; t++) {
@@ -131,8 +127,8 @@ export class ExfiltrationDetector implements Detector {
       srcBaseline.set(src, be >= 0 ? { base: this.baselines.baseline(be, 0, start), warm: this.baselines.age(be, start) >= c.warmupWindows, total } : { base: 0, warm: false, total });
     }
     for (let e = 0; e < w.pairs.size; e++) {
-      const bytes = w.bytes[e] as number;
-      const maxRecord = w.maxRecord[e] as number;
+      const bytes = w.x[e * XS + X_BYTES] as number;
+      const maxRecord = w.x[e * XS + X_MAX_RECORD] as number;
       const src = w.pairs.key(e, 0);
       const dst = w.pairs.key(e, 1);
       const sb = srcBaseline.get(src);
@@ -189,8 +185,8 @@ export class ExfiltrationDetector implements Detector {
     const dstId = w.pairs.key(e, 1);
     const src = ctx.ips.str(srcId);
     const dst = ctx.ips.str(dstId);
-    const bytes = w.bytes[e] as number;
-    const value = kind === 'single-flow' ? (w.maxRecord[e] as number) : bytes;
+    const bytes = w.x[e * XS + X_BYTES] as number;
+    const value = kind === 'single-flow' ? (w.x[e * XS + X_MAX_RECORD] as number) : bytes;
     const overC2 = this.c2.has(srcId, dstId, end);
     const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
     return {
@@ -198,8 +194,8 @@ export class ExfiltrationDetector implements Detector {
       entity: `${src}>${dst}`,
       windowStart: start,
       windowEnd: end,
-      firstSeen: w.first[e] as number,
-      lastSeen: w.last[e] as number,
+      firstSeen: w.x[e * XS + X_FIRST] as number,
+      lastSeen: w.x[e * XS + X_LAST] as number,
       severity: raiseSeverity(this.cfg.severity, decades(value, threshold) + (overC2 ? 1 : 0)),
       confidence: ratioConfidence(value / threshold) * (kind === 'single-flow' ? 0.8 : 1),
       score: Math.round((value / threshold) * 100) / 100,
@@ -212,11 +208,11 @@ export class ExfiltrationDetector implements Detector {
         (overC2 ? '; the pair was flagged as beaconing' : ''),
       signals: [
         signal('bytesOut', bytes, Math.round(threshold)),
-        signal('largestRecordBytes', w.maxRecord[e] as number, this.cfg.singleFlowBytes),
+        signal('largestRecordBytes', w.x[e * XS + X_MAX_RECORD] as number, this.cfg.singleFlowBytes),
         signal('sourceTotalBytes', sb.total),
         signal('sourceBaselineBytes', sb.base, undefined, sb.warm ? 'EWMA, warm' : 'not enough history'),
         signal('pairBaselineBytes', pairBase),
-        signal('records', w.records[e] as number),
+        signal('records', w.x[e * XS + X_RECORDS] as number),
       ],
       evidence: w.evidence.refs(e, ctx.names),
       ...w.evidence.context(e, ctx.names),
