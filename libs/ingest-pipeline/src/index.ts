@@ -18,3 +18,4 @@ export * from './enrich/ttl-cache';
 export * from './enrich/threat-intel.marker';
 export * from './enrich/flow.enricher';
 export * from './pipeline/flow-pipeline.sink';
+export { cwlPayload } from './testing/cwl.fixtures';

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { DeadLetterV1, FlowBatch } from '@flowguard/contracts';
 import { FirehoseEndpointHandler } from '@flowguard/ingest-pipeline';
-import { cwlPayload as cwlPayloadForTests } from '../testing/cwl.fixtures';
-import { parseV2ForTests as parseV2ForTestsFromAdapters } from '../testing/v2-test.parser';
+import { cwlPayload as cwlPayloadForTests } from '@flowguard/ingest-pipeline';
+import { parseFlowLogText } from '@flowguard/flowlog';
 import { firehoseRequestListener } from './firehose-http.listener';
 
 const KEY = 'k3y-+/=-secret';
@@ -44,7 +44,7 @@ describe('Firehose HTTP endpoint over real HTTP', () => {
 
   beforeAll(async () => {
     const handler = new FirehoseEndpointHandler({
-      accessKeys: [KEY], parse: parseV2ForTestsFromAdapters, limits: { maxRecords: 50, maxRecordBytes: 4096 },
+      accessKeys: [KEY], parse: (text) => parseFlowLogText(text), limits: { maxRecords: 50, maxRecordBytes: 4096 },
       sink: async (b) => void published.push(b), deadLetter: async (d) => void dead.push(...d),
     });
     server = createServer(firehoseRequestListener(handler, { maxBodyBytes: 256 * 1024 }));

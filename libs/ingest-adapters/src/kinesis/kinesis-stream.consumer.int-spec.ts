@@ -11,9 +11,9 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRe
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DeadLetterV1, FlowBatch } from '@flowguard/contracts';
 import type { CheckpointStore } from '@flowguard/ingest-pipeline';
-import { cwlPayload } from '../testing/cwl.fixtures';
+import { cwlPayload } from '@flowguard/ingest-pipeline';
 import { kinesisEndpoint, type LocalServer } from '../testing/local-servers';
-import { parseV2ForTests } from '../testing/v2-test.parser';
+import { parseFlowLogText } from '@flowguard/flowlog';
 import { FileCheckpointStore } from './file-checkpoint.store';
 import { KinesisStreamConsumer } from './kinesis-stream.consumer';
 
@@ -49,7 +49,7 @@ describe('KinesisStreamConsumer against kinesalite', () => {
 
   function consumer(checkpoints: CheckpointStore, seen: number[], dead: DeadLetterV1[], sinkHook?: () => Promise<void>) {
     return new KinesisStreamConsumer({
-      client, streamName: stream, checkpoints, parse: parseV2ForTests, idleDelayMs: 50, limit: 97, backoffBaseMs: 20, shardRefreshMs: 500,
+      client, streamName: stream, checkpoints, parse: (text) => parseFlowLogText(text), idleDelayMs: 50, limit: 97, backoffBaseMs: 20, shardRefreshMs: 500,
       sink: async (b: FlowBatch) => {
         await sinkHook?.();
         for (let i = 0; i < b.length; i++) seen.push(b.srcPort[i] as number);
@@ -130,7 +130,7 @@ describe('KinesisStreamConsumer against kinesalite', () => {
     const lastBatchOfShard = new Map<string, number[]>();
     let crashBatch: number[] = [];
     const c = new KinesisStreamConsumer({
-      client, streamName: stream, checkpoints: crashing, parse: parseV2ForTests, idleDelayMs: 50, limit: 97, backoffBaseMs: 20,
+      client, streamName: stream, checkpoints: crashing, parse: (text) => parseFlowLogText(text), idleDelayMs: 50, limit: 97, backoffBaseMs: 20,
       sink: async (batch, ctx) => {
         if (crashed) return hang; // a dead process publishes nothing more
         const ids = Array.from(batch.srcPort.subarray(0, batch.length));

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { DeadLetterV1, recordAt, validateMessage, type FlowBatch } from '@flowguard/contracts';
 import { CountingMetrics, type BatchContext } from '../ports/ingest.port';
-import { parseV2ForTests } from '../testing/v2-test.parser';
+import { parseFlowLogText } from '@flowguard/flowlog';
 import { cwlPayload } from '../testing/cwl.fixtures';
 import { FirehoseEndpointHandler, type FirehoseEndpointOptions, type FirehoseHttpRequest } from './firehose-endpoint.handler';
 
@@ -13,7 +13,7 @@ function setup(over: Partial<FirehoseEndpointOptions> = {}) {
   const dead: DeadLetterV1[] = [];
   const metrics = new CountingMetrics();
   const handler = new FirehoseEndpointHandler({
-    accessKeys: [KEY], parse: parseV2ForTests, metrics, now: () => 1_700_000_000_000,
+    accessKeys: [KEY], parse: (text) => parseFlowLogText(text), metrics, now: () => 1_700_000_000_000,
     sink: async (batch, ctx) => void published.push({ batch, ctx }),
     deadLetter: async (r) => void dead.push(...r),
     ...over,

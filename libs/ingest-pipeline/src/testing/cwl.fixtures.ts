@@ -1,4 +1,4 @@
-/** TEST ONLY: builds CloudWatch Logs subscription payloads as AWS delivers them (gzip level 6 JSON). */
+/** Builds CloudWatch Logs subscription payloads as AWS delivers them (gzip level 6 JSON): for tests, simulators and benchmarks. */
 import { gzipSync } from 'node:zlib';
 
 export function cwlPayload(messages: string[], messageType = 'DATA_MESSAGE'): Buffer {
