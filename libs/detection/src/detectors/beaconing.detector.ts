@@ -21,6 +21,8 @@ const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
 /** ports where a regular heartbeat is the protocol's normal behaviour of web clients; anything else is T1571 */
 const STANDARD_PORTS = new Set([80, 443, 53, 8080, 8443, 123]);
 const WEB_PORTS = new Set([80, 443, 8080, 8443]);
+/** a pair already scored is scored again after this long (or when its beats grew by a quarter) */
+const REEVALUATE_SEC = 3600;
 
 export class BeaconingDetector implements Detector {
   readonly id = 'beaconing' as const;
@@ -91,37 +93,66 @@ export class BeaconingDetector implements Detector {
     return m;
   }
 
+  private times = new Float64Array(64);
+  private slots = new Int32Array(64);
+
   private evaluate(tick: number, out: Candidate[]): void {
     const c = this.cfg;
+    const pairs = this.pairs;
     const from = tick - c.lookbackSec;
     const keep: number[] = [];
-    for (const e of this.pairs.dirtyList) {
-      const ring = this.pairs.rings[e];
+    for (const e of pairs.dirtyList) {
+      const ring = pairs.rings[e];
       if (!ring) {
-        this.pairs.set(e, F.DIRTY, 0);
+        pairs.set(e, F.DIRTY, 0);
         continue;
       }
-      const idx: number[] = [];
+      // a pair scored within the hour is scored again only when its beats grew by a quarter
+      const lastEval = pairs.get(e, F.LAST_EVAL);
+      const beats = pairs.get(e, F.BEATS);
+      const evalBeats = pairs.get(e, F.EVAL_BEATS);
+      const throttled = lastEval > 0 && tick - lastEval < REEVALUATE_SEC && beats - evalBeats < Math.max(c.minConnections, evalBeats / 4);
+      // gather the lookback's beats (ring order is arrival order: nearly sorted, so insertion sort)
+      if (this.times.length < ring.count) {
+        this.times = new Float64Array(ring.cap);
+        this.slots = new Int32Array(ring.cap);
+      }
+      const times = this.times;
+      const slots = this.slots;
+      let n = 0;
       let later = false;
       for (let k = 0; k < ring.count; k++) {
-        const t = ring.data[ring.slot(k) * STRIDE] as number;
-        if (t >= tick) later = true;
-        else if (t >= from) idx.push(ring.slot(k));
+        const s = ring.slot(k);
+        const t = ring.data[s * STRIDE] as number;
+        if (t >= tick) {
+          later = true;
+          continue;
+        }
+        if (t < from) continue;
+        let j = n++;
+        while (j > 0 && (times[j - 1] as number) > t) {
+          times[j] = times[j - 1] as number;
+          slots[j] = slots[j - 1] as number;
+          j--;
+        }
+        times[j] = t;
+        slots[j] = s;
       }
       if (later) keep.push(e);
-      else this.pairs.set(e, F.DIRTY, 0);
-      if (idx.length < c.minConnections || this.pairs.get(e, F.STROBE_UNTIL) > tick) continue;
-      idx.sort((a, b) => (ring.data[a * STRIDE] as number) - (ring.data[b * STRIDE] as number));
-      const times = Float64Array.from(idx, (s) => ring.data[s * STRIDE] as number);
-      if ((times[times.length - 1] as number) - (times[0] as number) < c.minSpanSec) continue;
-      const bytes = Float64Array.from(idx, (s) => ring.data[s * STRIDE + 2] as number);
-      const sc = scoreBeacon(times, bytes, from, tick, c.weights, c.onBeatTolerance);
+      else pairs.set(e, F.DIRTY, 0);
+      if (throttled || n < c.minConnections || pairs.get(e, F.STROBE_UNTIL) > tick) continue;
+      if ((times[n - 1] as number) - (times[0] as number) < c.minSpanSec) continue;
+      pairs.set(e, F.LAST_EVAL, tick);
+      pairs.set(e, F.EVAL_BEATS, beats);
+      const bytes = new Float64Array(n);
+      for (let k = 0; k < n; k++) bytes[k] = ring.data[(slots[k] as number) * STRIDE + 2] as number;
+      const sc = scoreBeacon(times.slice(0, n), bytes, from, tick, c.weights, c.onBeatTolerance);
       if (sc.medianInterval < c.minIntervalSec) continue;
       const cvFires = sc.cvFolded <= c.maxIntervalCv;
       if (!cvFires && (sc.score < c.minScore || sc.onBeatShare < c.minOnBeatShare)) continue;
-      out.push(this.describe(e, ring, idx, sc, cvFires, tick));
+      out.push(this.describe(e, ring, Array.from(slots.subarray(0, n)), sc, cvFires, tick));
     }
-    this.pairs.dirtyList = keep;
+    pairs.dirtyList = keep;
   }
 
   private describe(e: number, ring: Ring, idx: number[], sc: ReturnType<typeof scoreBeacon>, cvFires: boolean, tick: number): Candidate {

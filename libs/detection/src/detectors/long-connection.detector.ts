@@ -49,6 +49,9 @@ export class LongConnectionDetector implements Detector {
       const i = p.rows[k] as number;
       const f = p.flags[i] as number;
       if (f & (RowFlag.RESPONSE | RowFlag.DST_NON_UNICAST)) continue;
+      // a session's direction never changes: skip the directions that are not reported (outbound only by default)
+      const direction = directionOf(f);
+      if (!this.allowed.has(direction)) continue;
       const start = b.start[i] as number;
       const end = b.end[i] as number;
       const ports = (((b.srcPort[i] as number) & 0xffff) << 16) | ((b.dstPort[i] as number) & 0xffff);
@@ -76,8 +79,7 @@ export class LongConnectionDetector implements Detector {
       while (bucket + 1 < buckets.length && duration >= (buckets[bucket + 1] as number)) bucket++;
       if (bucket > (this.reported[s] as number)) {
         this.reported[s] = bucket;
-        const direction = directionOf(f);
-        if (this.allowed.has(direction)) this.pending.push({ session: s, bucket, due: start - (start % tick) + tick, direction });
+        this.pending.push({ session: s, bucket, due: start - (start % tick) + tick, direction });
       }
     }
   }

@@ -95,6 +95,10 @@ export class DetectionEngine {
     const maxStart = this.prepare(batch);
     const p = this.prep;
     const lateness = this.config.allowedLatenessSec;
+    // Rows of one batch are never late relative to each other, so a long batch may be reordered by
+    // start (stably: per-entity order is kept for equal starts, and partitioned engines, which get
+    // order-preserving subsets of the same batch, reorder identically) and then sliced.
+    if (!p.sorted && p.n > 0 && maxStart - this.minStartOf(p) > SLICE_SEC) this.sortRows(p);
     if (!p.sorted || p.n === 0 || (batch.start[p.rows[p.n - 1] as number] as number) - (batch.start[p.rows[0] as number] as number) <= SLICE_SEC) {
       p.from = 0;
       p.to = p.n;
@@ -121,6 +125,45 @@ export class DetectionEngine {
       from = to;
     }
     return out;
+  }
+
+  private minStartOf(p: PreparedBatch): number {
+    let m = Infinity;
+    const start = p.batch.start;
+    for (let k = 0; k < p.n; k++) {
+      const t = start[p.rows[k] as number] as number;
+      if (t < m) m = t;
+    }
+    return m;
+  }
+
+  /** Stable reorder of the flow rows by start: counting sort when the time range is small, else a stable sort. */
+  private sortRows(p: PreparedBatch): void {
+    const start = p.batch.start;
+    const n = p.n;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const t = start[p.rows[k] as number] as number;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    const range = hi - lo + 1;
+    const out = new Int32Array(n);
+    if (range <= 4 * n + 65536) {
+      const counts = new Int32Array(range + 1);
+      for (let k = 0; k < n; k++) counts[(start[p.rows[k] as number] as number) - lo + 1]++;
+      for (let r = 1; r <= range; r++) counts[r] = (counts[r] as number) + (counts[r - 1] as number);
+      for (let k = 0; k < n; k++) {
+        const row = p.rows[k] as number;
+        out[counts[(start[row] as number) - lo]++] = row;
+      }
+    } else {
+      const idx = Array.from(p.rows.subarray(0, n)).sort((a, b) => (start[a] as number) - (start[b] as number));
+      out.set(idx);
+    }
+    p.rows.set(out);
+    p.sorted = true;
   }
 
   /**
