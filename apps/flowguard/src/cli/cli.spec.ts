@@ -1,6 +1,9 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { parquetColumnName } from '@flowguard/flowlog';
 import { parseGroundTruth } from '@flowguard/simulator';
 import type { CliIo } from './cli-args';
 import { runCli } from './cli';
@@ -163,6 +166,32 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
     expect(r.err).toMatch(/broken\.log\.gz:0 io_error/);
     expect(r.err).toMatch(/mixed\.log:201 \w+/);
     expect(r.err).toMatch(/mixed\.log:202 bad_number: srcport/);
+  });
+
+  it('analyze reads Parquet flow logs (AWS layout) like text', async () => {
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { parts: string[] };
+    const [header, ...rows] = readFileSync(join(out, m.parts[0] as string), 'utf8').split('\n').filter(Boolean).slice(0, 301);
+    const fields = (header as string).split(' ');
+    const cells = rows.map((l) => l.split(' '));
+    const ints = new Set(['version', 'srcport', 'dstport', 'protocol']);
+    const longs = new Set(['packets', 'bytes', 'start', 'end']);
+    const parquet = parquetWriteBuffer({
+      codec: 'GZIP',
+      compressors: { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b)) },
+      columnData: fields.map((name, k) => {
+        const raw = cells.map((c) => (c[k] === '-' ? null : (c[k] as string)));
+        if (ints.has(name)) return { name: parquetColumnName(name), type: 'INT32' as const, data: raw.map((v) => (v === null ? null : Number(v))) };
+        if (longs.has(name)) return { name: parquetColumnName(name), type: 'INT64' as const, data: raw.map((v) => (v === null ? null : BigInt(v))) };
+        return { name: parquetColumnName(name), type: 'STRING' as const, data: raw };
+      }),
+    });
+    const d = tmp();
+    writeFileSync(join(d, 'flows.parquet'), new Uint8Array(parquet));
+    writeFileSync(join(d, 'broken.parquet'), 'PAR1 but not really');
+    const r = await run('analyze', d);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/analyzed 2 file\(s\): 300 records/);
+    expect(r.err).toMatch(/parse errors: 1 /);
   });
 
   it('eval --simulated scores the run and prints the table', async () => {
