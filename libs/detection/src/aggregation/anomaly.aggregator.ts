@@ -8,7 +8,7 @@
  */
 import { SEVERITY_RANK, type AnomalyV1, type EvidenceRefV1 } from '@flowguard/contracts';
 import type { DetectionConfig, DetectorId } from '../config/detection-config';
-import type { Candidate } from '../detectors/detector';
+import { evidenceOf, type Candidate } from '../detectors/detector';
 import { anomalyIdOf } from './anomaly-id';
 import { Suppressions } from './suppression';
 
@@ -82,6 +82,8 @@ export class AnomalyAggregator {
       emit = true;
     }
     if (!emit) return null;
+    // evidence is copied only for what is emitted: the first samples stay, the latest window refreshes the rest
+    if (ep.anomaly.occurrences > 1) ep.anomaly.evidence = mergeEvidence(ep.anomaly.evidence, evidenceOf(c), agg.maxEvidence);
     ep.emittedBucket = bucketOf(ep.totalMagnitude);
     ep.emittedSeverity = SEVERITY_RANK[ep.anomaly.severity];
     ep.emittedAt = c.windowEnd;
@@ -125,7 +127,7 @@ export class AnomalyAggregator {
       mitre: c.mitre.slice(0, 10),
       summary: c.summary.slice(0, 1000),
       signals: c.signals.slice(0, 30),
-      evidence: c.evidence.slice(0, agg.maxEvidence),
+      evidence: evidenceOf(c).slice(0, agg.maxEvidence),
       context: {
         ...(c.accountId ? { accountId: c.accountId } : {}),
         ...(c.interfaceIds.length ? { interfaceIds: c.interfaceIds.slice(0, 50) } : {}),
@@ -156,7 +158,6 @@ export class AnomalyAggregator {
       a.summary = c.summary.slice(0, 1000);
       a.signals = c.signals.slice(0, 30);
     }
-    a.evidence = mergeEvidence(a.evidence, c.evidence, agg.maxEvidence);
     const ctx = a.context ?? {};
     const enis = union(ctx.interfaceIds ?? [], c.interfaceIds, 50);
     a.context = { ...ctx, ...(enis.length ? { interfaceIds: enis } : {}), ...(!ctx.accountId && c.accountId ? { accountId: c.accountId } : {}) };

@@ -173,15 +173,22 @@ export class BeaconingDetector implements Detector {
     // web-port polling every few minutes or slower is what update and telemetry clients do
     const webPolling = WEB_PORTS.has(port) && sc.medianInterval >= c.webPollingIntervalSec;
     const steps = webPolling ? -1 : veryRegular ? 1 : 0;
-    const evidence = idx.filter((s) => (ring.data[s * STRIDE + 4] as number) >= 0).slice(-ctx.config.aggregation.maxEvidence).map((s) => {
-      const o = s * STRIDE;
-      return {
-        ...(ctx.enis.str(this.pairs.get(e, F.ENI)) ? { interfaceId: ctx.enis.str(this.pairs.get(e, F.ENI)) } : {}),
-        srcAddr: src, dstAddr: dst, srcPort: ring.data[o + 4] as number, dstPort: port, protocol,
-        packets: ring.data[o + 3] as number, bytes: ring.data[o + 2] as number,
-        start: ring.data[o] as number, end: ring.data[o + 1] as number, action: 'ACCEPT',
-      };
-    });
+    const eni = ctx.enis.str(this.pairs.get(e, F.ENI));
+    // the latest sessions with full details (seeded beats have no port), read only if emitted
+    const evidence = () => {
+      const out = [];
+      for (let k = idx.length - 1; k >= 0 && out.length < ctx.config.aggregation.maxEvidence; k--) {
+        const o = (idx[k] as number) * STRIDE;
+        if ((ring.data[o + 4] as number) < 0) continue;
+        out.push({
+          ...(eni ? { interfaceId: eni } : {}),
+          srcAddr: src, dstAddr: dst, srcPort: ring.data[o + 4] as number, dstPort: port, protocol,
+          packets: ring.data[o + 3] as number, bytes: ring.data[o + 2] as number,
+          start: ring.data[o] as number, end: ring.data[o + 1] as number, action: 'ACCEPT',
+        });
+      }
+      return out.reverse();
+    };
     const first = ring.data[(idx[0] as number) * STRIDE] as number;
     const last = ring.data[(idx[idx.length - 1] as number) * STRIDE + 1] as number;
     const account = ctx.accounts.str(this.pairs.get(e, F.ACCOUNT));
@@ -219,7 +226,7 @@ export class BeaconingDetector implements Detector {
         ...(webPolling ? [signal('webPolling', 1, undefined, `web port polled every ≥ ${c.webPollingIntervalSec} s: severity lowered`)] : []),
       ],
       evidence,
-      interfaceIds: ctx.enis.str(this.pairs.get(e, F.ENI)) ? [ctx.enis.str(this.pairs.get(e, F.ENI))] : [],
+      interfaceIds: eni ? [eni] : [],
       ...(account ? { accountId: account } : {}),
     };
   }
@@ -262,6 +269,10 @@ export class BeaconingDetector implements Detector {
     // pending indices shift: rebuild the per-pair references
     this.pairs.pendingStrobes = keep;
     this.pairs.reindexStrobes();
+  }
+
+  release(): void {
+    /* no windows */
   }
 
   maintain(watermark: number): void {

@@ -109,6 +109,10 @@ abstract class BruteForceBase implements Detector {
     this.windows.closeUpTo(watermark, (w, s, e) => this.close(w, s, e, out));
   }
 
+  release(): void {
+    this.windows.release();
+  }
+
   maintain(): void {
     /* windowed state only */
   }
@@ -188,7 +192,7 @@ export class BruteForceDetector extends BruteForceBase {
           signal('largeSessions', large, undefined, `sessions over ${c.maxBytesPerAttempt} bytes`),
           signal('actorIsOurs', local ? 1 : 0),
         ],
-        evidence: w.evidence.refs(e, ctx.names),
+        evidence: () => w.evidence.refs(e, ctx.names),
         ...w.evidence.context(e, ctx.names),
       });
     }
@@ -251,7 +255,7 @@ export class BruteForceTargetDetector extends BruteForceBase {
           signal('attempts', attempts, c.targetMinAttempts),
           signal('largeSessions', w.large[e] as number),
         ],
-        evidence: w.evidence.refs(e, ctx.names),
+        evidence: () => w.evidence.refs(e, ctx.names),
         ...w.evidence.context(e, ctx.names),
       });
     }

@@ -157,10 +157,14 @@ export class CryptoMiningDetector implements Detector {
           signal('bytesPerActiveMinute', perMinute, c.steadyMaxBytesPerMinute),
           signal('rejected', rejects),
         ],
-        evidence: w.evidence.refs(e, ctx.names),
+        evidence: () => w.evidence.refs(e, ctx.names),
         ...w.evidence.context(e, ctx.names),
       });
     }
+  }
+
+  release(): void {
+    this.windows.release();
   }
 
   maintain(): void {

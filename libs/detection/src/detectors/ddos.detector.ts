@@ -285,9 +285,13 @@ export class DdosDetector implements Detector {
         signal('bytes', w.d[e * DS + D_BYTES] as number),
         signal('baselineWarm', warm ? 1 : 0),
       ],
-      evidence: w.evidence.refs(e, ctx.names),
+      evidence: () => w.evidence.refs(e, ctx.names),
       ...w.evidence.context(e, ctx.names),
     };
+  }
+
+  release(): void {
+    this.windows.release();
   }
 
   maintain(watermark: number): void {

@@ -33,7 +33,11 @@ export interface Candidate {
   mitre: string[];
   summary: string;
   signals: SignalV1[];
-  evidence: EvidenceRefV1[];
+  /**
+   * Sample records, or a function producing them: detectors hand over a thunk so the copy is
+   * only made when aggregation emits (window state stays valid until Detector.release()).
+   */
+  evidence: EvidenceRefV1[] | (() => EvidenceRefV1[]);
   interfaceIds: string[];
   accountId?: string;
 }
@@ -58,10 +62,16 @@ export interface Detector {
   ingest(p: PreparedBatch): void;
   /** Close every window ending at or before `watermark` (event seconds); push findings. */
   advance(watermark: number, out: Candidate[]): void;
+  /** Recycle the windows closed by the last advance() (after aggregation read their evidence). */
+  release(): void;
   /** Drop long-lived state idle since before `watermark - ttl`. */
   maintain(watermark: number): void;
   /** entries currently held (for stats) */
   stateSize(): number;
+}
+
+export function evidenceOf(c: Candidate): EvidenceRefV1[] {
+  return typeof c.evidence === 'function' ? c.evidence() : c.evidence;
 }
 
 export function raiseSeverity(base: Severity, steps: number): Severity {

@@ -214,9 +214,13 @@ export class ExfiltrationDetector implements Detector {
         signal('pairBaselineBytes', pairBase),
         signal('records', w.x[e * XS + X_RECORDS] as number),
       ],
-      evidence: w.evidence.refs(e, ctx.names),
+      evidence: () => w.evidence.refs(e, ctx.names),
       ...w.evidence.context(e, ctx.names),
     };
+  }
+
+  release(): void {
+    this.windows.release();
   }
 
   maintain(watermark: number): void {

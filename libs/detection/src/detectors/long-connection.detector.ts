@@ -150,6 +150,10 @@ export class LongConnectionDetector implements Detector {
     };
   }
 
+  release(): void {
+    /* no windows */
+  }
+
   maintain(watermark: number): void {
     const n = this.sessions.size;
     if (n === 0) return;

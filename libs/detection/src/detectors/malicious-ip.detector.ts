@@ -136,10 +136,14 @@ export class MaliciousIpDetector implements Detector {
           signal('accepted', accepts),
           signal('bytes', bytes, outbound ? c.highBytes : undefined),
         ],
-        evidence: w.evidence.refs(e, ctx.names),
+        evidence: () => w.evidence.refs(e, ctx.names),
         ...w.evidence.context(e, ctx.names),
       });
     }
+  }
+
+  release(): void {
+    this.windows.release();
   }
 
   maintain(): void {

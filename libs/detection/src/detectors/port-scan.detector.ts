@@ -45,6 +45,11 @@ export class PortScanDetector implements Detector {
     this.slow.closeUpTo(watermark, (w, s, e) => closeFanout(this.ctx, w, this.spec, this.cfg.slowMinDistinctPorts, 'slow', this.cfg.slowWindowSec, s, e, out));
   }
 
+  release(): void {
+    this.fast.release();
+    this.slow.release();
+  }
+
   maintain(): void {
     /* windowed state only */
   }
@@ -92,7 +97,7 @@ export class PortScanDetector implements Detector {
         signal('rejectedProbes', rejects),
         signal('windowSec', windowSec, undefined, `${variant} window`),
       ],
-      evidence: w.evidence.refs(e, ctx.names),
+      evidence: () => w.evidence.refs(e, ctx.names),
       ...w.evidence.context(e, ctx.names),
     };
   }

@@ -90,6 +90,10 @@ export class TelemetryGapDetector implements Detector {
     });
   }
 
+  release(): void {
+    this.windows.release();
+  }
+
   maintain(): void {
     /* windowed state only */
   }

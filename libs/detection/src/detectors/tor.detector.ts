@@ -189,10 +189,14 @@ export class TorDetector implements Detector {
           signal('accepted', accepts),
           ...(role === ROLE_CLIENT ? [signal('knownTorPort', w.knownPort[e] as number, undefined, 'ORPort from the relay list or a usual Tor port')] : []),
         ],
-        evidence: w.evidence.refs(e, ctx.names),
+        evidence: () => w.evidence.refs(e, ctx.names),
         ...w.evidence.context(e, ctx.names),
       });
     }
+  }
+
+  release(): void {
+    this.windows.release();
   }
 
   maintain(): void {

@@ -140,6 +140,10 @@ export class UnusualPortDetector implements Detector {
     }
   }
 
+  release(): void {
+    this.windows.release();
+  }
+
   maintain(watermark: number): void {
     const before = watermark - this.cfg.portTtlSec;
     const n = this.ports.size;

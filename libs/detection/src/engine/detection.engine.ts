@@ -227,6 +227,8 @@ export class DetectionEngine {
         if (a) out.push(a);
       }
     }
+    // evidence thunks of the candidates read closed windows: recycle those only now
+    for (const d of this.detectors) d.release();
     if (wm >= this.nextMaintenance) this.maintain(wm);
     return out;
   }

@@ -9,6 +9,8 @@
 export class TumblingWindows<W> {
   private readonly open = new Map<number, W>();
   private readonly pool: W[] = [];
+  /** closed but not yet recycled: their state is still readable until release() */
+  private readonly closed: W[] = [];
   /** how many windows contain any instant: size / hop */
   readonly span: number;
   private readonly lastStart: number[];
@@ -56,12 +58,20 @@ export class TumblingWindows<W> {
       const w = this.open.get(start) as W;
       this.open.delete(start);
       close(w, start, start + this.size);
+      this.closed.push(w);
+    }
+    this.lastStart.fill(-1);
+    this.last.fill(null);
+  }
+
+  /** Reset and recycle the windows closed since the last call. */
+  release(): void {
+    for (const w of this.closed) {
       this.reset(w);
       // keep a few warm windows (their arrays stay grown); sparse history can open hundreds at once
       if (this.pool.length < 32) this.pool.push(w);
     }
-    this.lastStart.fill(-1);
-    this.last.fill(null);
+    this.closed.length = 0;
   }
 
   get openCount(): number {
