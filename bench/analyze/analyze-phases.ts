@@ -3,6 +3,7 @@
  * JSON line { phase, records, seconds, parts?, note?, maxRssBytes } last.
  *
  *   analyze-phases.ts generate DIR RECORDS SEED
+ *   analyze-phases.ts generate-null - RECORDS FORMAT   (simulator + text encoder, output discarded)
  *   analyze-phases.ts flowguard DIR
  *   analyze-phases.ts parse-only DIR
  *   analyze-phases.ts duckdb DIR THREADS
@@ -10,6 +11,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Simulation, TextFlowEncoder } from '@flowguard/simulator';
 import { analyzeCommand } from '../../apps/flowguard/src/cli/analyze.command';
 import type { CliIo } from '../../apps/flowguard/src/cli/cli-args';
 import { listInputs, readFlowFiles } from '../../apps/flowguard/src/cli/flow-input';
@@ -37,6 +39,15 @@ async function main(): Promise<void> {
     if (code !== 0) throw new Error(io.err);
     const seconds = (performance.now() - t0) / 1000;
     emit({ phase: 'simulate', records: Number(a1), seconds, note: io.out.split('\n')[0] });
+  } else if (phase === 'generate-null') {
+    const t0 = performance.now();
+    const sim = new Simulation({ seed: 1, records: Number(a1), format: a2 as 'v2' | 'v5' });
+    let bytes = 0;
+    const enc = new TextFlowEncoder(sim.estate, sim.format, { beginPart: () => undefined, write: (b) => (bytes += b.length), endPart: () => undefined });
+    sim.run(enc);
+    enc.endPart();
+    const seconds = (performance.now() - t0) / 1000;
+    emit({ phase: `simulator in memory (${a2}, plan + generate + encode)`, records: Number(a1), seconds, note: `${(bytes / 1e6).toFixed(0)} MB of text` });
   } else if (phase === 'flowguard') {
     const io = quietIo();
     const t0 = performance.now();

@@ -2,6 +2,7 @@
  * `flowguard analyze` throughput against a DuckDB SQL baseline, on the same
  * simulated flow logs, in one run:
  *
+ * - the simulator alone (generate + encode text, output discarded), v2 and v5;
  * - flowguard: the CLI's analyze command (stream-parse every file, run every
  *   detector of the service's DetectionEngine, format findings) → records/s;
  *   plus a parse-only pass to show where the time goes.
@@ -57,6 +58,8 @@ function main(): void {
     gen = runPhase('generate', dataDir, [String(records), seed]);
   } else console.log(`reusing ${dataDir}`);
 
+  const memV2 = runPhase('generate-null', '-', [String(records), 'v2']);
+  const memV5 = runPhase('generate-null', '-', [String(records), 'v5']);
   const fg = runPhase('flowguard', dataDir);
   const parseOnly = runPhase('parse-only', dataDir);
   const duck1 = runPhase('duckdb', dataDir, ['1']);
@@ -64,7 +67,7 @@ function main(): void {
 
   const rows: Array<Array<string | number>> = [];
   if (gen) rows.push(['simulate (generate + write text)', fmt(gen.records), gen.seconds.toFixed(2), fmt(gen.records / gen.seconds), mib(gen.maxRssBytes), gen.note ?? '']);
-  for (const p of [fg, parseOnly, duck1, duck2]) {
+  for (const p of [memV2, memV5, fg, parseOnly, duck1, duck2]) {
     const parts = p.parts ? Object.entries(p.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ') : '';
     rows.push([p.phase, fmt(p.records), p.seconds.toFixed(2), fmt(p.records / p.seconds), mib(p.maxRssBytes), [parts, p.note ?? ''].filter(Boolean).join('; ')]);
   }
