@@ -61,16 +61,6 @@ export class ConnectionWriter {
     return this;
   }
 
-  /** Number of records `write` will produce. */
-  recordCount(): number {
-    const answered = this.respPackets > 0 && this.dstAction === ACCEPT;
-    let n = 0;
-    if (this.srcEni >= 0) n += answered ? 2 : 1;
-    if (this.natEni >= 0) n += answered ? 2 : 1;
-    if (this.dstEni >= 0) n += answered ? 2 : 1;
-    return n;
-  }
-
   /** Write up to `limit` records (requests first); returns how many were written. */
   write(sink: FlowSink, limit = Number.MAX_SAFE_INTEGER): number {
     const answered = this.respPackets > 0 && this.dstAction === ACCEPT;

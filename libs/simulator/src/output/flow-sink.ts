@@ -38,23 +38,6 @@ export class CountingSink implements FlowSink {
   }
 }
 
-/** Forwards to another sink and counts; lets the simulator attribute records to an attack. */
-export class TallySink implements FlowSink {
-  count = 0;
-  constructor(public inner: FlowSink) {}
-  flow(
-    eni: number, src: number, dst: number, sp: number, dp: number, proto: number, pk: number, by: number,
-    start: number, end: number, action: number, flags: number, dir: number, pktSrc: number, pktDst: number,
-  ): void {
-    this.count++;
-    this.inner.flow(eni, src, dst, sp, dp, proto, pk, by, start, end, action, flags, dir, pktSrc, pktDst);
-  }
-  status(eni: number, start: number, end: number, logStatus: number): void {
-    this.count++;
-    this.inner.status(eni, start, end, logStatus);
-  }
-}
-
 /** Forwards to another sink and marks every address id it sees (which addresses benign traffic used). */
 export class MarkingSink implements FlowSink {
   constructor(private readonly inner: FlowSink, private readonly used: Uint8Array) {}
