@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DetectionEngine, defaultDetectionConfig, validateDetectionConfig, type DetectionConfig } from '@flowguard/detection';
+import { Topics } from '@flowguard/contracts';
+import { defaultDetectionConfig, validateDetectionConfig, type DetectionConfig } from '@flowguard/detection';
 import { ConfigError, CLOCK } from '@flowguard/service-kit';
 import { ThreatIntel } from '@flowguard/threat-intel';
 import { readFileSync } from 'node:fs';
 import { loadDetectSettings } from './detect.config';
-import { DETECT_SETTINGS, DETECTION_ENGINE, DetectFlowsConsumer } from './detect-flows.consumer';
+import { DetectFlowsConsumer } from './detect-flows.consumer';
+import { DETECT_LANES, DETECT_REPARTITION, DETECT_SETTINGS } from './detect.tokens';
 import { DetectController } from './detect.controller';
+import { DetectLanes } from './lanes/detect-lanes';
+import { DetectRepartitionConsumer } from './repartition/repartition.consumer';
+import { RepartitionStage } from './repartition/repartition.stage';
 
 function detectionConfig(file: string | undefined): DetectionConfig {
   if (!file) return defaultDetectionConfig();
@@ -22,7 +27,11 @@ function detectionConfig(file: string | undefined): DetectionConfig {
   }
 }
 
-/** The detect service: flows.enriched → detectors → anomalies (storage + topic). */
+/**
+ * The detect service: flows.enriched → repartition by source and destination
+ * bucket → one engine per repartition partition → anomalies (storage + topic).
+ * Any number of instances can run in one consumer group (docs/detect-scaling.md).
+ */
 @Module({})
 export class DetectServiceModule {
   static readonly usesStore = true;
@@ -37,13 +46,24 @@ export class DetectServiceModule {
       providers: [
         { provide: DETECT_SETTINGS, useValue: settings },
         {
-          provide: DETECTION_ENGINE,
-          useFactory: (clock: () => number) => new DetectionEngine(config, { threatIntel: ThreatIntel.bundled(), now: clock }),
+          provide: DETECT_REPARTITION,
+          useFactory: () => new RepartitionStage({
+            buckets: Topics.flowsBySource.partitions,
+            inferEniOwner: config.network.inferEniOwner,
+            punctuateEverySec: config.tickSec,
+          }),
+        },
+        {
+          provide: DETECT_LANES,
+          useFactory: (clock: () => number) => new DetectLanes({
+            config, threatIntel: ThreatIntel.bundled(), now: clock, idleMs: settings.idleFlushMs, expectedOrigins: Topics.flowsEnriched.partitions,
+          }),
           inject: [CLOCK],
         },
+        DetectRepartitionConsumer,
         DetectFlowsConsumer,
       ],
-      exports: [DETECTION_ENGINE],
+      exports: [DETECT_LANES, DETECT_REPARTITION],
     };
   }
 }
