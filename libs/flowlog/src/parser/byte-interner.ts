@@ -61,6 +61,8 @@ const MATERIALIZE_BYTES = 8 << 20;
 export class ByteInterner {
   /** flags by string-table id ({@link FLAG_IP_OK}) */
   flags = new Uint8Array(1024);
+  /** by string-table id: [arena offset, length] of its bytes; length -1 when not in the arena */
+  private span = new Int32Array(2048);
   private slots = new Int32Array(1024 * 4);
   private mask = 1023;
   private count = 0;
@@ -128,6 +130,28 @@ export class ByteInterner {
     }
   }
 
+  /** True when bytes [start, end) are the value of id `id` (a cheap check for "same as the previous row"). */
+  same(id: number, buf: Uint8Array, dv: DataView, start: number, end: number): boolean {
+    const at = id << 1;
+    if (this.span[at + 1] !== end - start) return false;
+    let o = this.span[at] as number;
+    let k = start;
+    const av = this.arenaView;
+    const end4 = end - 3;
+    while (k < end4) {
+      if (av.getInt32(o, true) !== dv.getInt32(k, true)) return false;
+      o += 4;
+      k += 4;
+    }
+    const arena = this.arena;
+    while (k < end) {
+      if (arena[o] !== buf[k]) return false;
+      o++;
+      k++;
+    }
+    return true;
+  }
+
   /** Add bytes {@link find} did not know; returns their string-table id. */
   add(buf: Uint8Array, start: number, end: number, h: number, ascii: boolean): number {
     const len = end - start;
@@ -140,6 +164,8 @@ export class ByteInterner {
     this.arenaLen = o;
     if (!ascii) this.nonAscii = true;
     const id = this.newId('');
+    this.span[id << 1] = off;
+    this.span[(id << 1) + 1] = len;
     if (this.pendingLen === this.pending.length) this.pending = grow32(this.pending);
     this.pending[this.pendingLen++] = id;
     if (++this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
@@ -194,7 +220,11 @@ export class ByteInterner {
       const flags = new Uint8Array(this.flags.length * 2);
       flags.set(this.flags);
       this.flags = flags;
+      const span = new Int32Array(this.span.length * 2);
+      span.set(this.span);
+      this.span = span;
     }
+    this.span[(id << 1) + 1] = -1;
     return id;
   }
 

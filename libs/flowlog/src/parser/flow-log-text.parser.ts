@@ -1,8 +1,10 @@
 /**
- * The byte-level core of the text parser. It scans UTF-8 bytes once, parses
- * integers by hand, interns strings through {@link ByteInterner} and writes
- * straight into the typed columns of a {@link FlowBatch}: no split(), no
- * per-record object, no regular expression.
+ * The byte-level core of the text parser: batches, header lines, format
+ * switches and error reporting. The per-line work runs in a line parser
+ * generated for the current format (line-parser.codegen.ts): it scans UTF-8
+ * bytes once, parses integers by hand, interns strings through
+ * {@link ByteInterner} and writes straight into the typed columns of a
+ * {@link FlowBatch}: no split(), no per-record object, no regular expression.
  *
  * Invariant of {@link TextParserCore.feed}: the byte range always ends with a
  * `\n`, so inner loops stop on a delimiter byte without bounds checks.
@@ -56,6 +58,9 @@ export class TextParserCore implements LineParserHost {
   counts: ParseCounts = emptyCounts();
   errors: ParseError[] = [];
   lineNo = 0;
+  memo = new Int32Array(0);
+  memoIp = new Int32Array(0);
+  memo4 = new Int32Array(0);
   private readonly configured: CompiledFormat | null;
   private plan: FieldPlan;
   private lineParser: LineParser;
@@ -71,6 +76,7 @@ export class TextParserCore implements LineParserHost {
     this.configured = options.format !== undefined ? compileFormat(options.format) : null;
     this.plan = planFor(this.configured ?? compileFormat(DEFAULT_FORMAT));
     this.lineParser = compileLineParser(this.plan);
+    this.resetMemo();
     this.rowLimit = options.streaming ? this.batchSize : Infinity;
     this.batch = new FlowBatch(Math.min(this.batchSize, MIN_CAPACITY), new ParsedStringTable());
     this.interner = new ByteInterner(this.batch.strings);
@@ -139,6 +145,19 @@ export class TextParserCore implements LineParserHost {
     this.interner.reset(this.batch.strings);
     this.tcols = textColumns(this.plan, this.batch);
     this.segStart = 0;
+    this.resetMemo(); // string ids are per batch
+  }
+
+  private resetMemo(): void {
+    const n = this.plan.count;
+    if (this.memo.length !== n) {
+      this.memo = new Int32Array(n);
+      this.memoIp = new Int32Array(n);
+      this.memo4 = new Int32Array(n);
+    } else {
+      this.memo.fill(0);
+      this.memo4.fill(0);
+    }
   }
 
   private grow(): void {
@@ -185,6 +204,7 @@ export class TextParserCore implements LineParserHost {
     this.segStart = b.length;
     this.plan = plan;
     this.lineParser = compileLineParser(plan);
+    this.resetMemo();
     this.tcols = textColumns(plan, b);
   }
 

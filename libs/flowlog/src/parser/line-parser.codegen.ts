@@ -40,6 +40,11 @@ export interface LineParserHost {
   errors: ParseError[];
   maxLineBytes: number;
   rowLimit: number;
+  /** per field: id of the previous row's value in this batch (0 = none), for "same as the row before" */
+  memo: Int32Array;
+  /** per field: the previous row's IPv4 address (valid when memo4 is not 0) */
+  memoIp: Int32Array;
+  memo4: Int32Array;
   /** classify a rejected line; true when it was a header that changed the plan */
   badLine(buf: Buffer, lineStart: number, lineEnd: number, err: number, k: number, fs: number): boolean;
 }
@@ -123,7 +128,9 @@ function textField(k: number, plan: FieldPlan): string {
       }
       if (parts === 3 && nd > 0 && nd < 4 && oct < 256 && ${DELIM('cc')}) {
         pos = p; c = cc;
-        t${k}[row] = interner.internV4((ip << 8) | oct, buf, fs, pos);
+        ip = (ip << 8) | oct;
+        if (memo4[${k}] === 0 || memoIp[${k}] !== ip) { memo4[${k}] = interner.internV4(ip, buf, fs, pos); memoIp[${k}] = ip; }
+        t${k}[row] = memo4[${k}];
         break f${k};
       }`
       : '';
@@ -148,9 +155,14 @@ function textField(k: number, plan: FieldPlan): string {
       if (c === 45 && ${DELIM('buf[pos + 1]')}) { c = buf[++pos]; t${k}[row] = 0; break f${k}; }${v4fast}
       do c = buf[++pos]; while (c > 32 || !${DELIM('c')});
       ${check}
-      const h = sampleHash(buf, dv, fs, pos);
-      let id = interner.find(buf, dv, fs, pos, h);
-      ${resolve}
+      let id = memo[${k}];
+      // same value as this field in the row before: no hash, no probe
+      if (id === 0 || !interner.same(id, buf, dv, fs, pos)) {
+        const h = sampleHash(buf, dv, fs, pos);
+        id = interner.find(buf, dv, fs, pos, h);
+        ${resolve}
+        memo[${k}] = id;
+      }
       t${k}[row] = id;
     }`;
 }
@@ -217,6 +229,9 @@ export function lineParserSource(plan: FieldPlan): string {
     const b = host.batch;
     const interner = host.interner;
     const tcols = host.tcols;
+    const memo = host.memo;
+    const memoIp = host.memoIp;
+    const memo4 = host.memo4;
     ${textLocals.join('\n    ')}
     ${[...columns].map((c) => `const c_${c} = b.${c};`).join('\n    ')}
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -276,7 +291,7 @@ const cache = new WeakMap<FieldPlan, LineParser>();
 export function compileLineParser(plan: FieldPlan): LineParser {
   let fn = cache.get(plan);
   if (!fn) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from registry constants only, see the file comment
+    // generated from registry constants only, see the file comment
     fn = new Function('H', lineParserSource(plan))(HELPERS) as LineParser;
     cache.set(plan, fn);
   }
