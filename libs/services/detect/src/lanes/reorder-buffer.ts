@@ -90,6 +90,12 @@ export class ReorderBuffer {
     return steps;
   }
 
+  /** Treat everything before `t` as released (the engine's watermark went there by a flush); holds nothing before it. */
+  skipTo(t: number): void {
+    const boundary = t - (((t % this.grainSec) + this.grainSec) % this.grainSec);
+    if (boundary > this.released && this.rows === 0) this.released = boundary;
+  }
+
   /** Release everything held. */
   releaseAll(): GrainStep[] {
     const last = [...this.grains.keys()].reduce((m, k) => Math.max(m, k), -Infinity);
