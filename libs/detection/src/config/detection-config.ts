@@ -75,6 +75,10 @@ export interface BeaconingConfig extends DetectorBase {
   minIntervalSec: number;
   /** beacons to web ports (80/443) polling at this interval or slower are low severity: update and telemetry clients look the same */
   webPollingIntervalSec: number;
+  /** which pairs are scored (RITA's default: our workloads calling out) */
+  directions: Array<'outbound' | 'inbound' | 'internal'>;
+  /** this many of our workloads beaconing to one destination:port become one fleet finding */
+  fleetMinSources: number;
 }
 export interface StrobeConfig extends DetectorBase {
   windowSec: number;
@@ -119,6 +123,8 @@ export interface ExfiltrationConfig extends DetectorBase {
   ewmaAlpha: number;
   warmupWindows: number;
   baselineTtlSec: number;
+  /** skip destinations ingest marked as AWS services (Mark.DST_AWS_SERVICE): S3 backups */
+  ignoreAwsServiceDestinations: boolean;
 }
 export interface UnusualPortConfig extends DetectorBase {
   windowSec: number;
@@ -237,17 +243,17 @@ export function defaultDetectionConfig(): DetectionConfig {
     state: { maxEntriesPerTable: 1_000_000, maxIps: 2_000_000, ipIdleTtlSec: 32 * DAY, maxAnomalies: 100_000 },
     aggregation: { episodeGapSec: HOUR, heartbeatSec: 6 * HOUR, maxEvidence: 20, maxTargets: 50, maxPorts: 200 },
     detectors: {
-      'port-scan': { ...on('medium'), windowSec: MIN, minDistinctPorts: 21, slowWindowSec: 30 * MIN, slowMinDistinctPorts: 50 },
+      'port-scan': { ...on('medium'), windowSec: MIN, minDistinctPorts: 21, slowWindowSec: 30 * MIN, slowMinDistinctPorts: 25 },
       'port-sweep': { ...on('medium'), windowSec: MIN, minDistinctHosts: 25, slowWindowSec: 30 * MIN, slowMinDistinctHosts: 64 },
       ddos: {
-        ...on('high'), windowSec: MIN, minPacketsPerSec: 5000, udpMinPacketsPerSec: 2000, synFloodMinRecords: 1000,
+        ...on('high'), windowSec: MIN, minPacketsPerSec: 10_000, udpMinPacketsPerSec: 10_000, synFloodMinRecords: 1000,
         manySourcesMin: 500, connFloodPerSourceMin: 100, connFloodTotalMin: 6000,
         relativeFactor: 5, relativeFloorFraction: 0.5, ewmaAlpha: 0.1, warmupWindows: 10, baselineTtlSec: 7 * DAY,
       },
       beaconing: {
         ...on('medium'), minConnections: 12, minSpanSec: 10 * MIN, lookbackSec: 6 * HOUR, evaluateEverySec: 15 * MIN,
         maxIntervalCv: 0.1, minScore: 0.8, minOnBeatShare: 0.6, onBeatTolerance: 0.3, weights: { ts: 0.25, ds: 0.25, dur: 0.25, hist: 0.25 },
-        sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300,
+        sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300, directions: ['outbound'], fleetMinSources: 5,
       },
       strobe: { ...on('low'), windowSec: HOUR, minConnections: 3600 },
       'long-connection': { ...on('info'), bucketsSec: [HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR], maxIdleGapSec: 10 * MIN, directions: ['outbound'] },
@@ -264,7 +270,7 @@ export function defaultDetectionConfig(): DetectionConfig {
       },
       exfiltration: {
         ...on('medium'), windowSec: 10 * MIN, minBytes: 100 * MB, coldMinBytes: 500 * MB, singleFlowBytes: 100 * MB,
-        relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY,
+        relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY, ignoreAwsServiceDestinations: true,
       },
       'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
       'malicious-ip': { ...on('medium'), windowSec: 10 * MIN, highBytes: 25 * MB },

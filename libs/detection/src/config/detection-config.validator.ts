@@ -163,9 +163,11 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
   if (buckets.length === 0 || buckets.some((x, i) => !Number.isInteger(x) || x <= 0 || (i > 0 && x <= (buckets[i - 1] as number)))) {
     throw new DetectionConfigError('detectors.long-connection.bucketsSec', `must be a non-empty ascending list of positive seconds, got ${JSON.stringify(buckets)}`);
   }
-  c.detectors['long-connection'].directions.forEach((d, i) => {
-    if (!['outbound', 'inbound', 'internal'].includes(d)) throw new DetectionConfigError(`detectors.long-connection.directions[${i}]`, `must be outbound, inbound or internal, got ${show(d)}`);
-  });
+  for (const id of ['long-connection', 'beaconing'] as const) {
+    c.detectors[id].directions.forEach((d, i) => {
+      if (!['outbound', 'inbound', 'internal'].includes(d)) throw new DetectionConfigError(`detectors.${id}.directions[${i}]`, `must be outbound, inbound or internal, got ${show(d)}`);
+    });
+  }
 }
 
 function checkExpiry(path: string, v: unknown): void {

@@ -12,8 +12,7 @@ import { RowFlag } from '../engine/prepared-batch';
 import { BeaconPairs, F, type PendingStrobe } from './beacon-pairs';
 import { type Ring, STRIDE } from './beacon-ring';
 import { scoreBeacon } from './beacon-score';
-import type { C2Pairs } from './c2-pairs';
-import { type Candidate, type Detector, type EngineContext, clamp01, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type Candidate, type Detector, type EngineContext, type FlowDirection, clamp01, directionOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
 // module-level copy: the contracts barrel re-exports through getters
 const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
@@ -21,22 +20,34 @@ const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
 /** ports where a regular heartbeat is the protocol's normal behaviour of web clients; anything else is T1571 */
 const STANDARD_PORTS = new Set([80, 443, 53, 8080, 8443, 123]);
 const WEB_PORTS = new Set([80, 443, 8080, 8443]);
+interface Firing {
+  e: number;
+  ring: Ring;
+  idx: number[];
+  sc: ReturnType<typeof scoreBeacon>;
+  cvFires: boolean;
+}
+
 /** a pair already scored is scored again after this long (or when its beats grew by a quarter) */
 const REEVALUATE_SEC = 3600;
 
 export class BeaconingDetector implements Detector {
   readonly id = 'beaconing' as const;
   readonly name = 'beaconing';
-  readonly keying = 'src' as const;
+  /** keyed by destination: a pair's rows share it, and fleets (many sources, one destination) stay in one partition */
+  readonly keying = 'dst' as const;
   private readonly pairs: BeaconPairs;
   private nextTick = -Infinity;
+  private readonly directions: Set<FlowDirection>;
+  /** (destination, port key) → source → tick it last fired: fleets of identical beacons become one finding */
+  private readonly fleets = new Map<string, Map<number, number>>();
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly cfg: BeaconingConfig,
     private readonly strobe: StrobeConfig,
-    private readonly c2: C2Pairs,
   ) {
+    this.directions = new Set(cfg.directions);
     this.pairs = new BeaconPairs(cfg.maxPairs, {
       maxBeats: cfg.maxBeatsPerPair, minConnections: cfg.minConnections, minIntervalSec: cfg.minIntervalSec, tolerance: cfg.onBeatTolerance,
       sessionGapSec: cfg.sessionGapSec, strobeWindowSec: strobe.windowSec, strobeMin: strobe.minConnections, strobeOn: strobe.enabled,
@@ -50,8 +61,8 @@ export class BeaconingDetector implements Detector {
       const i = p.rows[k] as number;
       const f = p.flags[i] as number;
       if (f & (RowFlag.RESPONSE | RowFlag.DST_NON_UNICAST)) continue;
-      // inbound connections from the internet are not our workloads calling out
-      if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL)) === RowFlag.DST_LOCAL) continue;
+      // RITA's default: our workloads calling out; internal-to-internal schedulers are configurable
+      if (!this.directions.has(directionOf(f))) continue;
       if (((b.marks[i] as number) & MARK_HEALTH_CHECK) !== 0) continue;
       const proto = b.protocol[i] as number;
       const key = ((b.dstPort[i] as number) & 0xffff) | ((proto & 0xff) << 16);
@@ -101,6 +112,7 @@ export class BeaconingDetector implements Detector {
     const pairs = this.pairs;
     const from = tick - c.lookbackSec;
     const keep: number[] = [];
+    const firing: Firing[] = [];
     for (const e of pairs.dirtyList) {
       const ring = pairs.rings[e];
       if (!ring) {
@@ -150,9 +162,31 @@ export class BeaconingDetector implements Detector {
       if (sc.medianInterval < c.minIntervalSec) continue;
       const cvFires = sc.cvFolded <= c.maxIntervalCv;
       if (!cvFires && (sc.score < c.minScore || sc.onBeatShare < c.minOnBeatShare)) continue;
-      out.push(this.describe(e, ring, Array.from(slots.subarray(0, n)), sc, cvFires, tick));
+      firing.push({ e, ring, idx: Array.from(slots.subarray(0, n)), sc, cvFires });
     }
     pairs.dirtyList = keep;
+    this.consolidate(firing, tick, out);
+  }
+
+  /** Per (destination, port): one fleet finding when enough sources beacon to it, else one finding per pair. */
+  private consolidate(firing: Firing[], tick: number, out: Candidate[]): void {
+    if (firing.length === 0) return;
+    const groups = new Map<string, Firing[]>();
+    for (const x of firing) {
+      const k = `${this.pairs.index.key(x.e, 1)}:${this.pairs.index.key(x.e, 2)}`;
+      const g = groups.get(k);
+      if (g) g.push(x);
+      else groups.set(k, [x]);
+    }
+    const horizon = tick - this.cfg.lookbackSec;
+    for (const [k, group] of groups) {
+      let mem = this.fleets.get(k);
+      if (!mem) this.fleets.set(k, (mem = new Map()));
+      for (const x of group) mem.set(this.pairs.index.key(x.e, 0), tick);
+      for (const [src, last] of mem) if (last < horizon) mem.delete(src);
+      if (mem.size >= this.cfg.fleetMinSources) out.push(this.describeFleet(group, mem.size, tick));
+      else for (const x of group) out.push(this.describe(x.e, x.ring, x.idx, x.sc, x.cvFires, tick));
+    }
   }
 
   private describe(e: number, ring: Ring, idx: number[], sc: ReturnType<typeof scoreBeacon>, cvFires: boolean, tick: number): Candidate {
@@ -165,7 +199,6 @@ export class BeaconingDetector implements Detector {
     const protocol = key >> 16;
     const src = ctx.ips.str(srcId);
     const dst = ctx.ips.str(dstId);
-    this.c2.mark(srcId, dstId, tick);
     const cvConf = cvFires ? 0.6 + 0.4 * (1 - sc.cvFolded / c.maxIntervalCv) : 0;
     const volume = Math.min(1, sc.beats / (2 * c.minConnections));
     const confidence = clamp01(Math.max(sc.score, cvConf) * (0.8 + 0.2 * volume));
@@ -231,6 +264,65 @@ export class BeaconingDetector implements Detector {
     };
   }
 
+  /** Many of our workloads beaconing to one destination with the same period: a fleet agent, or a spreading infection. */
+  private describeFleet(group: Firing[], sources: number, tick: number): Candidate {
+    const ctx = this.ctx;
+    const c = this.cfg;
+    const first = group[0] as Firing;
+    const dstId = this.pairs.index.key(first.e, 1);
+    const key = this.pairs.index.key(first.e, 2);
+    const port = key & 0xffff;
+    const protocol = key >> 16;
+    const dst = ctx.ips.str(dstId);
+    const members = group.map((x) => ctx.ips.str(this.pairs.index.key(x.e, 0))).sort();
+    const intervals = group.map((x) => x.sc.medianInterval).sort((a, b) => a - b);
+    const median = intervals[(intervals.length - 1) >> 1] as number;
+    const score = Math.max(...group.map((x) => x.sc.score));
+    const enis = [...new Set(group.map((x) => ctx.enis.str(this.pairs.get(x.e, F.ENI))).filter((x) => x))].slice(0, 50);
+    const account = ctx.accounts.str(this.pairs.get(first.e, F.ACCOUNT));
+    let firstSeen = Infinity;
+    let lastSeen = -Infinity;
+    for (const x of group) {
+      firstSeen = Math.min(firstSeen, x.ring.data[(x.idx[0] as number) * STRIDE] as number);
+      lastSeen = Math.max(lastSeen, x.ring.data[(x.idx[x.idx.length - 1] as number) * STRIDE + 1] as number);
+    }
+    return {
+      detector: this.id,
+      entity: `fleet:${dst}:${port}/${protocol}`,
+      windowStart: tick - c.evaluateEverySec,
+      windowEnd: tick,
+      firstSeen,
+      lastSeen,
+      // an agent on every host polls a web port; a worm's C2 rarely does
+      severity: raiseSeverity(c.severity, WEB_PORTS.has(port) ? -1 : 0),
+      confidence: clamp01(score * 0.8),
+      score,
+      magnitude: sources,
+      actor: null,
+      targets: [dst],
+      ports: [port],
+      protocol,
+      mitre: STANDARD_PORTS.has(port) ? ['T1071'] : ['T1071', 'T1571'],
+      summary: `${sources} of our workloads beacon to ${dst}:${port} about every ${Math.round(median)} s: a fleet agent (allow-list it) or a spreading infection`,
+      signals: [
+        signal('sources', sources, c.fleetMinSources, `e.g. ${members.slice(0, 8).join(', ')}`.slice(0, 200)),
+        signal('medianIntervalSec', median),
+        signal('score', score, c.minScore),
+      ],
+      evidence: () => group.slice(0, ctx.config.aggregation.maxEvidence).flatMap((x) => {
+        const o = (x.idx[x.idx.length - 1] as number) * STRIDE;
+        const eni = ctx.enis.str(this.pairs.get(x.e, F.ENI));
+        return (x.ring.data[o + 4] as number) < 0 ? [] : [{
+          ...(eni ? { interfaceId: eni } : {}),
+          srcAddr: ctx.ips.str(this.pairs.index.key(x.e, 0)), dstAddr: dst, srcPort: x.ring.data[o + 4] as number, dstPort: port, protocol,
+          packets: x.ring.data[o + 3] as number, bytes: x.ring.data[o + 2] as number, start: x.ring.data[o] as number, end: x.ring.data[o + 1] as number, action: 'ACCEPT',
+        }];
+      }),
+      interfaceIds: enis,
+      ...(account ? { accountId: account } : {}),
+    };
+  }
+
   private closeStrobes(watermark: number, out: Candidate[]): void {
     const s = this.strobe;
     const keep: PendingStrobe[] = [];
@@ -277,6 +369,11 @@ export class BeaconingDetector implements Detector {
 
   maintain(watermark: number): void {
     this.pairs.expire(watermark - this.cfg.lookbackSec, this.cfg.maxPairs);
+    const horizon = watermark - this.cfg.lookbackSec;
+    for (const [k, mem] of this.fleets) {
+      for (const [src, last] of mem) if (last < horizon) mem.delete(src);
+      if (mem.size === 0) this.fleets.delete(k);
+    }
   }
 
   stateSize(): number {

@@ -66,6 +66,10 @@ abstract class BruteForceBase implements Detector {
   protected abstract countOf(w: BfWindow, e: number, src: number, sport: number): boolean;
   protected abstract hot(w: BfWindow, e: number): boolean;
   protected abstract close(w: BfWindow, start: number, end: number, out: Candidate[]): void;
+  /** Hook for a second entity per row (the attacker part's spray aggregate). */
+  protected alsoCount(_w: BfWindow, _p: PreparedBatch, _i: number, _f: number, _src: number, _dst: number, _port: number, _sport: number, _bytes: number, _start: number): void {
+    /* none by default */
+  }
 
   ingest(p: PreparedBatch): void {
     const b = p.batch;
@@ -94,13 +98,15 @@ abstract class BruteForceBase implements Detector {
           w.first[e] = start;
           w.last[e] = b.end[i] as number;
         }
+        // a login exchanges keys and prompts: a payload-less probe (a sweep's SYN) is not an attempt
         if (f & RowFlag.REJECT) w.rejects[e]++;
         else if (bytes > maxBytes) w.large[e]++;
-        else if (this.countOf(w, e, src, sport)) w.attempts[e]++;
+        else if ((f & RowFlag.PROBE) === 0 && this.countOf(w, e, src, sport)) w.attempts[e]++;
         if (f & RowFlag.SRC_LOCAL) w.local[e] = 1;
         if (start < (w.first[e] as number)) w.first[e] = start;
         if ((b.end[i] as number) > (w.last[e] as number)) w.last[e] = b.end[i] as number;
         w.evidence.sample(e, p, i, this.hot(w, e) ? w.evidence.limit : 2);
+        this.alsoCount(w, p, i, f, src, dst, port, sport, bytes, start);
       }
     }
   }
@@ -153,12 +159,39 @@ export class BruteForceDetector extends BruteForceBase {
     return (w.attempts[e] as number) * 2 >= this.cfg.minAttempts;
   }
 
+  /**
+   * Spraying: the same source's attempts on one port across all targets (entity with target -1).
+   * Attempts are distinct source ports, targets distinct destinations (stored as ~dst in `seen`).
+   */
+  protected override alsoCount(w: BfWindow, p: PreparedBatch, i: number, f: number, src: number, dst: number, port: number, sport: number, bytes: number, start: number): void {
+    const a = w.entities.upsert(src, SPRAY, port);
+    if (a < 0) return;
+    if (w.entities.added) {
+      w.ensure(w.entities.size);
+      w.first[a] = start;
+      w.last[a] = start;
+    }
+    if ((f & (RowFlag.REJECT | RowFlag.PROBE)) !== 0 || bytes > this.cfg.maxBytesPerAttempt) return;
+    w.seen.upsert(a, sport);
+    if (w.seen.added) w.attempts[a]++;
+    w.seen.upsert(a, ~dst);
+    if (w.seen.added) w.sources[a]++;
+    if (f & RowFlag.SRC_LOCAL) w.local[a] = 1;
+    if (start < (w.first[a] as number)) w.first[a] = start;
+    if (start > (w.last[a] as number)) w.last[a] = start;
+    w.evidence.sample(a, p, i, (w.attempts[a] as number) * 2 >= this.cfg.minAttempts ? w.evidence.limit : 1);
+  }
+
   protected close(w: BfWindow, start: number, end: number, out: Candidate[]): void {
     const c = this.cfg;
     const ctx = this.ctx;
     for (let e = 0; e < w.entities.size; e++) {
       const attempts = w.attempts[e] as number;
       if (attempts < c.minAttempts) continue;
+      if (w.entities.key(e, 1) === SPRAY) {
+        if ((w.sources[e] as number) >= 2) out.push(this.describeSpray(w, e, start, end));
+        continue;
+      }
       const src = ctx.ips.str(w.entities.key(e, 0));
       const dst = ctx.ips.str(w.entities.key(e, 1));
       const port = w.entities.key(e, 2);
@@ -197,7 +230,47 @@ export class BruteForceDetector extends BruteForceBase {
       });
     }
   }
+
+  private describeSpray(w: BfWindow, e: number, start: number, end: number): Candidate {
+    const c = this.cfg;
+    const ctx = this.ctx;
+    const srcId = w.entities.key(e, 0);
+    const src = ctx.ips.str(srcId);
+    const port = w.entities.key(e, 2);
+    const attempts = w.attempts[e] as number;
+    const targetCount = w.sources[e] as number;
+    const local = (w.local[e] as number) === 1;
+    const targets: string[] = [];
+    for (let s2 = 0; s2 < w.seen.size && targets.length < ctx.config.aggregation.maxTargets; s2++) {
+      if (w.seen.key(s2, 0) === e && w.seen.key(s2, 1) < 0) targets.push(ctx.ips.str(~w.seen.key(s2, 1)));
+    }
+    const service = SERVICE[port] ?? `port ${port}`;
+    return {
+      detector: this.id,
+      entity: `${src}>*:${port}`,
+      windowStart: start,
+      windowEnd: end,
+      firstSeen: w.first[e] as number,
+      lastSeen: w.last[e] as number,
+      severity: raiseSeverity(local ? c.severity : c.targetSeverity, decades(attempts, c.minAttempts)),
+      confidence: ratioConfidence(attempts / c.minAttempts),
+      score: Math.round((attempts / c.minAttempts) * 100) / 100,
+      magnitude: attempts,
+      actor: src,
+      targets: targets.sort(),
+      ports: [port],
+      protocol: 6,
+      mitre: ['T1110.003'],
+      summary: `${src} made ${attempts} short ${service} connections across ${targetCount} hosts within ${c.windowSec} s (spraying)`,
+      signals: [signal('attempts', attempts, c.minAttempts), signal('targets', targetCount, 2), signal('actorIsOurs', local ? 1 : 0)],
+      evidence: () => w.evidence.refs(e, ctx.names),
+      ...w.evidence.context(e, ctx.names),
+    };
+  }
 }
+
+/** target id of the spray aggregate entity (engine address ids are ≥ 0) */
+const SPRAY = -1;
 
 export class BruteForceTargetDetector extends BruteForceBase {
   readonly name = 'brute-force/target';

@@ -127,8 +127,10 @@ export class CryptoMiningDetector implements Detector {
       else if (records >= c.portOnlyMinRecords) kind = 'pool-port';
       if (!kind) continue;
       const attempted = rejects === records;
-      const steps = (kind === 'pool-address' ? 0 : kind === 'pool-port-steady' ? -1 : -2) + (attempted ? -1 : 0);
-      const confidence = kind === 'pool-address' ? 0.9 : kind === 'pool-port-steady' ? 0.6 : 0.3;
+      // ports alone are weak evidence (4444 is Metasploit's default too, pools also listen on 443):
+      // a pool port with the stratum profile is low, a pool port alone is informational
+      const steps = (kind === 'pool-address' ? 0 : kind === 'pool-port-steady' ? -2 : -3) + (attempted ? -1 : 0);
+      const confidence = kind === 'pool-address' ? 0.9 : kind === 'pool-port-steady' ? 0.5 : 0.3;
       const src = ctx.ips.str(w.pairs.key(e, 0));
       const dst = ctx.ips.str(w.pairs.key(e, 1));
       const port = w.pairs.key(e, 2);

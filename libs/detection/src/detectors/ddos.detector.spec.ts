@@ -34,6 +34,11 @@ describe('ddos', () => {
     expect(run(clientConnections('172.16.0.1', 90, 5)).of('ddos')).toHaveLength(0);
   });
 
+  it('does not mistake a bulk TCP upload (large packets, few sources) for a packet flood', () => {
+    const upload = Array.from({ length: 60 }, (_, k) => rec({ srcAddr: '10.0.4.4', dstAddr: '52.216.24.228', srcPort: 40000, dstPort: 443, packets: 20000, bytes: 28e6, start: T0 + k }));
+    expect(run(upload).of('ddos')).toHaveLength(0);
+  });
+
   it('does not mistake a port scan (one probe per port) for a connection flood', () => {
     const scan = Array.from({ length: 400 }, (_, k) => rec({ srcAddr: '10.0.5.5', dstAddr: WEB, srcPort: 51000, dstPort: 1 + k, packets: 1, bytes: 44, start: T0 + (k % 60) }));
     expect(run(scan).of('ddos')).toHaveLength(0);
@@ -41,7 +46,7 @@ describe('ddos', () => {
 
   it('flags many sources and a packet rate far above absolute thresholds with no single actor (T1498)', () => {
     const flood: FlowRecord[] = [];
-    for (let s = 0; s < 600; s++) flood.push(rec({ srcAddr: `198.18.${s >> 8}.${s & 255}`, dstAddr: WEB, srcPort: 40000 + s, dstPort: 80, packets: 800, bytes: 48000, start: T0 + (s % 60) }));
+    for (let s = 0; s < 600; s++) flood.push(rec({ srcAddr: `198.18.${s >> 8}.${s & 255}`, dstAddr: WEB, srcPort: 40000 + s, dstPort: 80, packets: 1200, bytes: 72000, start: T0 + (s % 60) }));
     const a = run(flood).of('ddos')[0]!;
     expect(a.actor).toBeNull();
     expect(a.mitre).toEqual(expect.arrayContaining(['T1498.001', 'T1498']));
@@ -51,8 +56,10 @@ describe('ddos', () => {
   it('detects a SYN flood from tcp-flags and a UDP flood', () => {
     const syn = Array.from({ length: 1200 }, (_, k) => rec({ version: 3, srcAddr: `198.19.${k >> 8}.${k & 255}`, dstAddr: WEB, srcPort: 40000 + k, dstPort: 443, tcpFlags: 2, packets: 1, bytes: 60, start: T0 + (k % 60) }));
     expect(run(syn).of('ddos')[0]?.mitre).toContain('T1499.001');
-    const udp = Array.from({ length: 100 }, (_, k) => rec({ srcAddr: '203.0.113.50', dstAddr: WEB, srcPort: 40000 + k, dstPort: 53, protocol: 17, packets: 2000, bytes: 120000, start: T0 + (k % 60) }));
-    expect(run(udp).of('ddos')[0]?.signals.map((s) => s.name)).toContain('udp-flood');
+    const udp = Array.from({ length: 100 }, (_, k) => rec({ srcAddr: '203.0.113.50', dstAddr: WEB, srcPort: 40000 + k, dstPort: 53, protocol: 17, packets: 8000, bytes: 480000, start: T0 + (k % 60) }));
+    const u = run(udp).of('ddos')[0];
+    expect(u?.signals.map((s) => s.name)).toContain('udp-flood');
+    expect(u).toMatchObject({ actor: '203.0.113.50', protocol: 17 });
   });
 
   it('fires relative to the destination baseline (EWMA) once the baseline is warm', () => {

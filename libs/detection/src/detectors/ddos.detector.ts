@@ -39,14 +39,20 @@ const D_PORT_B = 11;
 const D_COUNT_B = 12;
 const D_FIRST = 13;
 const D_LAST = 14;
-const DS = 16;
+/** packets that look like a flood: UDP, rejected, or TCP without payload (bulk TCP transfers have ~1,400-byte packets) */
+const D_FLOOD_PACKETS = 15;
+/** the source sending the most packets, and how many */
+const D_TOP_PK_SRC = 16;
+const D_TOP_PK = 17;
+const DS = 18;
+/** per (dst, src) pair: majority port, its Boyer-Moore count, packets */
+const PP = 3;
 
 class DdosWindow {
   readonly dsts: KeyIndex;
   /** (dst, src) */
   readonly pairs: KeyIndex;
-  /** per pair: majority port, its Boyer-Moore count */
-  pp = new Int32Array(128);
+  pp = new Float64Array(64 * PP);
   d = new Float64Array(64 * DS);
   readonly evidence: EvidenceSampler;
 
@@ -130,8 +136,11 @@ export class DdosDetector implements Detector {
       const pk = Math.max(0, b.packets[i] as number);
       w.d[e * DS + D_RECORDS]++;
       w.d[e * DS + D_PACKETS] += pk;
-      w.d[e * DS + D_BYTES] += Math.max(0, b.bytes[i] as number);
+      const bytes = Math.max(0, b.bytes[i] as number);
+      w.d[e * DS + D_BYTES] += bytes;
       if (f & RowFlag.UDP) w.d[e * DS + D_UDP_PACKETS] += pk;
+      const floodLike = (f & (RowFlag.UDP | RowFlag.REJECT)) !== 0 || bytes < pk * 100;
+      if (floodLike) w.d[e * DS + D_FLOOD_PACKETS] += pk;
       const tf = b.tcpFlags[i] as number;
       if ((f & RowFlag.TCP) !== 0 && tf >= 0 && (tf & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.FIN)) === TcpFlag.SYN) w.d[e * DS + D_SYN_ONLY]++;
       const src = p.srcIp[i] as number;
@@ -140,27 +149,36 @@ export class DdosDetector implements Detector {
         this.ctx.evicted(this.name);
       } else {
         if (w.pairs.added) {
-          if ((pe + 1) * 2 > w.pp.length) w.pp = ensureCapacity(w.pp, (pe + 1) * 2);
-          w.pp[pe * 2 + 1] = 0;
+          if ((pe + 1) * PP > w.pp.length) w.pp = ensureCapacity(w.pp, (pe + 1) * PP);
+          w.pp[pe * PP + 1] = 0;
+          w.pp[pe * PP + 2] = 0;
           w.d[e * DS + D_SOURCES]++;
+        }
+        if (floodLike) {
+          const spk = (w.pp[pe * PP + 2] as number) + pk;
+          w.pp[pe * PP + 2] = spk;
+          if (spk > (w.d[e * DS + D_TOP_PK] as number)) {
+            w.d[e * DS + D_TOP_PK] = spk;
+            w.d[e * DS + D_TOP_PK_SRC] = src;
+          }
         }
         // connection floods hit one service; rows whose direction is ambiguous (both ports ephemeral) are left out
         if ((f & RowFlag.AMBIGUOUS) === 0) {
           const key = portKey(b.dstPort[i] as number, b.protocol[i] as number);
           // Boyer-Moore majority port of this source
-          const pc = w.pp[pe * 2 + 1] as number;
+          const pc = w.pp[pe * PP + 1] as number;
           if (pc === 0) {
-            w.pp[pe * 2] = key;
-            w.pp[pe * 2 + 1] = 1;
-          } else if (w.pp[pe * 2] === key) {
-            w.pp[pe * 2 + 1] = pc + 1;
+            w.pp[pe * PP] = key;
+            w.pp[pe * PP + 1] = 1;
+          } else if (w.pp[pe * PP] === key) {
+            w.pp[pe * PP + 1] = pc + 1;
             if (pc + 1 > (w.d[e * DS + D_TOP_SRC_COUNT] as number)) {
               w.d[e * DS + D_TOP_SRC_COUNT] = pc + 1;
               w.d[e * DS + D_TOP_SRC] = src;
               w.d[e * DS + D_TOP_SRC_PORT] = key;
             }
           } else {
-            w.pp[pe * 2 + 1] = pc - 1;
+            w.pp[pe * PP + 1] = pc - 1;
           }
           if ((w.d[e * DS + D_TOP_SRC_COUNT] as number) === 0) {
             w.d[e * DS + D_TOP_SRC_COUNT] = 1;
@@ -201,7 +219,7 @@ export class DdosDetector implements Detector {
     const f = c.relativeFloorFraction;
     for (let e = 0; e < w.dsts.size; e++) {
       const be = this.baselines.entry(w.dsts.key(e, 0));
-      const packets = w.d[e * DS + D_PACKETS] as number;
+      const packets = w.d[e * DS + D_FLOOD_PACKETS] as number;
       values[M_RECORDS] = w.topPortCount(e);
       values[M_PACKETS] = packets;
       values[M_SOURCES] = w.d[e * DS + D_SOURCES] as number;
@@ -249,13 +267,16 @@ export class DdosDetector implements Detector {
     const dst = ctx.ips.str(w.dsts.key(e, 0));
     const records = w.d[e * DS + D_RECORDS] as number;
     const top = w.d[e * DS + D_TOP_SRC_COUNT] as number;
-    const dominant = top >= 0.5 * records;
-    const actor = dominant ? ctx.ips.str(w.d[e * DS + D_TOP_SRC] as number) : null;
     const primary = triggers.reduce((a, t) => (t.value / t.threshold > a.value / a.threshold ? t : a));
+    // volumetric floods name the source of most packets, connection floods the source of most connections
+    const volumetric = primary.kind === 'packet-rate' || primary.kind === 'udp-flood' || primary.kind === 'syn-flood';
+    const dominant = volumetric ? (w.d[e * DS + D_TOP_PK] as number) >= 0.5 * (w.d[e * DS + D_FLOOD_PACKETS] as number) : top >= 0.5 * records;
+    const actor = dominant ? ctx.ips.str(w.d[e * DS + (volumetric ? D_TOP_PK_SRC : D_TOP_SRC)] as number) : null;
     const ratio = primary.value / primary.threshold;
     const portK = primary.kind === 'connection-flood-source' ? (w.d[e * DS + D_TOP_SRC_PORT] as number) : w.topPort(e);
+    const udp = primary.kind === 'udp-flood';
     const port = portOf(portK);
-    const protocol = portK >> 16 ? 17 : 6;
+    const protocol = udp || portK >> 16 ? 17 : 6;
     const relativeOnly = triggers.every((t) => t.relative);
     const mitre = [...new Set(triggers.map((t) => t.mitre))];
     const kinds = triggers.map((t) => t.kind).join(', ');

@@ -11,7 +11,8 @@ import { EvidenceSampler } from '../state/evidence-sampler';
 import { EwmaBaselines } from '../state/ewma';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
-import type { C2Pairs } from './c2-pairs';
+import { Mark } from '@flowguard/contracts';
+import { IpAttr } from '../engine/ip-registry';
 import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
 /** per-pair record layout (doubles): one record per (source, destination) */
@@ -38,6 +39,8 @@ class ExfilWindow {
 }
 
 const TOTAL = -1;
+// module-level copy: the contracts barrel re-exports through getters
+const MARK_DST_AWS_SERVICE = Mark.DST_AWS_SERVICE;
 
 export class ExfiltrationDetector implements Detector {
   readonly id = 'exfiltration' as const;
@@ -49,7 +52,7 @@ export class ExfiltrationDetector implements Detector {
   private totalBytes = new Float64Array(1024);
   private totalMax = new Float64Array(1024);
 
-  constructor(private readonly ctx: EngineContext, private readonly cfg: ExfiltrationConfig, private readonly c2: C2Pairs) {
+  constructor(private readonly ctx: EngineContext, private readonly cfg: ExfiltrationConfig) {
     this.windows = new TumblingWindows(cfg.windowSec, () => new ExfilWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
     this.baselines = new EwmaBaselines(1, cfg.ewmaAlpha, cfg.windowSec, ctx.config.state.maxEntriesPerTable);
   }
@@ -63,6 +66,9 @@ export class ExfiltrationDetector implements Detector {
       if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) continue;
       const bytes = b.bytes[i] as number;
       if (!(bytes > 0)) continue;
+      // uploads to AWS services (S3 backups, ...) are what instances do all day; whose bucket it is
+      // cannot be read from flow logs (T1537 needs CloudTrail/S3 data events)
+      if (this.cfg.ignoreAwsServiceDestinations && ((b.marks[i] as number) & MARK_DST_AWS_SERVICE) !== 0) continue;
       const start = b.start[i] as number;
       const src = p.srcIp[i] as number;
       const dst = p.dstIp[i] as number;
@@ -187,7 +193,8 @@ export class ExfiltrationDetector implements Detector {
     const dst = ctx.ips.str(dstId);
     const bytes = w.x[e * XS + X_BYTES] as number;
     const value = kind === 'single-flow' ? (w.x[e * XS + X_MAX_RECORD] as number) : bytes;
-    const overC2 = this.c2.has(srcId, dstId, end);
+    // to an address on a threat list (C2 lists such as Feodo): exfiltration over the C2 channel
+    const overC2 = ((ctx.ips.attrs[dstId] as number) & IpAttr.LISTED) !== 0;
     const mb = (x: number) => `${(x / 1e6).toFixed(1)} MB`;
     return {
       detector: this.id,
@@ -205,7 +212,7 @@ export class ExfiltrationDetector implements Detector {
       ports: [],
       mitre: overC2 ? ['T1041'] : ['T1048'],
       summary: `${src} sent ${mb(bytes)} to ${dst} in ${this.cfg.windowSec} s (${kind}; its usual total egress ${mb(sb.base)} per window)` +
-        (overC2 ? '; the pair was flagged as beaconing' : ''),
+        (overC2 ? '; the destination is on a threat list' : ''),
       signals: [
         signal('bytesOut', bytes, Math.round(threshold)),
         signal('largestRecordBytes', w.x[e * XS + X_MAX_RECORD] as number, this.cfg.singleFlowBytes),

@@ -5,7 +5,6 @@
 import type { DetectionConfig } from '../config/detection-config';
 import { BeaconingDetector } from './beaconing.detector';
 import { BruteForceDetector, BruteForceTargetDetector } from './brute-force.detector';
-import { C2Pairs } from './c2-pairs';
 import { CryptoMiningDetector } from './crypto-mining.detector';
 import { DdosDetector } from './ddos.detector';
 import type { Detector, EngineContext } from './detector';
@@ -20,13 +19,11 @@ import { UnusualPortDetector } from './unusual-port.detector';
 
 export function createDetectors(ctx: EngineContext): Detector[] {
   const d = ctx.config.detectors;
-  const c2 = new C2Pairs();
   const out: Detector[] = [];
   if (d['port-scan'].enabled) out.push(new PortScanDetector(ctx, d['port-scan']));
   if (d['port-sweep'].enabled) out.push(new PortSweepDetector(ctx, d['port-sweep']));
   if (d.ddos.enabled) out.push(new DdosDetector(ctx, d.ddos));
-  // beaconing runs before exfiltration: exfiltration reads the pairs it flags
-  if (d.beaconing.enabled || d.strobe.enabled) out.push(new BeaconingDetector(ctx, d.beaconing, d.strobe, c2));
+  if (d.beaconing.enabled || d.strobe.enabled) out.push(new BeaconingDetector(ctx, d.beaconing, d.strobe));
   if (d['long-connection'].enabled) out.push(new LongConnectionDetector(ctx, d['long-connection']));
   if (d['crypto-mining'].enabled) out.push(new CryptoMiningDetector(ctx, d['crypto-mining']));
   if (d.tor.enabled) out.push(new TorDetector(ctx, d.tor));
@@ -34,7 +31,7 @@ export function createDetectors(ctx: EngineContext): Detector[] {
     out.push(new BruteForceDetector(ctx, d['brute-force']));
     out.push(new BruteForceTargetDetector(ctx, d['brute-force']));
   }
-  if (d.exfiltration.enabled) out.push(new ExfiltrationDetector(ctx, d.exfiltration, c2));
+  if (d.exfiltration.enabled) out.push(new ExfiltrationDetector(ctx, d.exfiltration));
   if (d['unusual-port'].enabled) out.push(new UnusualPortDetector(ctx, d['unusual-port']));
   if (d['malicious-ip'].enabled) out.push(new MaliciousIpDetector(ctx, d['malicious-ip']));
   if (d['telemetry-gap'].enabled) out.push(new TelemetryGapDetector(ctx, d['telemetry-gap']));

@@ -43,11 +43,11 @@ describe('crypto-mining', () => {
     expect(a[0]).toMatchObject({ actor: HOST, targets: ['192.0.2.33'], confidence: 0.9, severity: 'high', mitre: ['T1496', 'T1496.001'] });
   });
 
-  it('flags a steady low-byte session on a pool port with medium confidence, a pool port alone with low confidence', () => {
+  it('rates a steady low-byte session on a pool port low, and a pool port alone informational (ports are weak evidence)', () => {
     const steady = run(persistent('198.51.100.77', 3333, 20, 1200)).of('crypto-mining');
-    expect(steady[0]).toMatchObject({ confidence: 0.6, severity: 'medium' });
+    expect(steady[0]).toMatchObject({ confidence: 0.5, severity: 'low' });
     const portOnly = Array.from({ length: 12 }, (_, k) => rec({ srcAddr: HOST, dstAddr: '198.51.100.78', srcPort: 40000 + k, dstPort: 4444, packets: 30, bytes: 90000, start: T0 + k * 20 }));
-    expect(run(portOnly).of('crypto-mining')[0]).toMatchObject({ confidence: 0.3, severity: 'low' });
+    expect(run(portOnly).of('crypto-mining')[0]).toMatchObject({ confidence: 0.3, severity: 'info' });
   });
 
   it('stays quiet for ordinary HTTPS and for bulky transfers on a pool port that do not reach the record floor', () => {
@@ -103,10 +103,14 @@ describe('exfiltration', () => {
     expect(run(pulled).of('exfiltration')).toHaveLength(1);
   });
 
-  it('marks exfiltration over a pair that beaconing flagged as T1041', () => {
-    const beacon = Array.from({ length: 100 }, (_, k) => rec({ srcAddr: HOST, dstAddr: '198.51.100.200', srcPort: 50000 + k, dstPort: 8443, packets: 2, bytes: 150, start: T0 + k * 30 }));
-    const r = run([...beacon, ...upload(10, 60e6, 60)].sort((a, b) => (a.start as number) - (b.start as number)));
+  it('marks exfiltration to an address on a threat (C2) list as T1041', () => {
+    const r = run(upload(10, 60e6, 0, '192.0.2.66'), { ti: TI });
     expect(r.of('exfiltration')[0]?.mitre).toEqual(['T1041']);
+  });
+
+  it('leaves uploads to AWS services (ingest-marked) to CloudTrail: S3 backups are not exfiltration by flow logs', () => {
+    const toS3 = upload(10, 60e6).map((x) => ({ ...x, marks: 1 << 11 /* DST_AWS_SERVICE */ }));
+    expect(run(toS3).of('exfiltration')).toHaveLength(0);
   });
 });
 

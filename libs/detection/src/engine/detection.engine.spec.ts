@@ -70,6 +70,6 @@ describe('DetectionEngine', () => {
     const src = new DetectionEngine({ ...defaultDetectionConfig(), role: 'src' });
     const dst = new DetectionEngine({ ...defaultDetectionConfig(), role: 'dst' });
     expect(Object.keys(src.stats().state)).not.toContain('ddos');
-    expect(Object.keys(dst.stats().state).sort()).toEqual(['brute-force/target', 'ddos']);
+    expect(Object.keys(dst.stats().state).sort()).toEqual(['beaconing', 'brute-force/target', 'ddos']);
   });
 });
