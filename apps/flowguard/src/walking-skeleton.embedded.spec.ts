@@ -8,7 +8,11 @@ import { Consumers, Topics, type Incident, type ThreatClassificationV1 } from '@
 import type { Bus } from '@flowguard/messaging';
 import type { Page } from '@flowguard/persistence';
 import { BUS, createServiceApp, listenServiceApp, type ServiceApp } from '@flowguard/service-kit';
+import type { FlowHistoryPage } from '@flowguard/service-ingest';
 import type { DeadLetterSummary } from '@flowguard/service-platform';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { allInOneDefaults, allInOneOptions } from './all-in-one';
 import { generateScanSample } from './sample/scan-sample.generator';
@@ -18,6 +22,12 @@ const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 const ACTOR = '172.16.0.1';
 const TARGET = '192.168.10.50';
 const FIREHOSE_KEY = 'firehose-test-key-0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'fg-ws-embedded-'));
+// the allow-list the ingest filter applies: one entry in force, one expired (reported, ignored)
+const ALLOW_LIST = [
+  { id: 'ws-backup', owner: 'walking-skeleton', reason: 'nightly backup host', match: { srcCidr: '10.66.0.0/24' } },
+  { id: 'ws-expired', owner: 'walking-skeleton', reason: 'old exception', expiresAt: '2020-01-01T00:00:00Z', match: { srcCidr: '10.67.0.0/24' } },
+];
 
 describe('walking skeleton (embedded: one process, in-process bus, embedded store)', () => {
   let s: ServiceApp;
@@ -27,18 +37,22 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
   beforeAll(async () => {
     const defaults = allInOneDefaults();
     delete defaults['FLOWGUARD_DATA_DIR']; // memory only
+    writeFileSync(join(dir, 'allow-list.json'), JSON.stringify(ALLOW_LIST));
     const env = {
       PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', DETECT_IDLE_FLUSH_MS: '300', LOG_LEVEL: 'warn',
       INGEST_FIREHOSE_ACCESS_KEYS: FIREHOSE_KEY,
+      // flow storage (Parquet) in a directory of this run; tests never fetch ip-ranges from the internet
+      FLOWS_DIR: join(dir, 'flows'), INGEST_IP_RANGES: 'bundled', INGEST_ALLOW_LIST_FILE: join(dir, 'allow-list.json'),
     };
     s = await createServiceApp(allInOneOptions(env, { logDestination: quiet, shutdownHooks: false }, defaults));
     url = await listenServiceApp(s);
     stream = await connectStream(url);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     stream?.close();
     await s?.app.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('turns a port scan posted as flow-log text into a classified incident, listed and pushed live', async () => {
@@ -63,6 +77,59 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     expect(anomalies.items.map((a) => a.anomalyId)).toContain(incident.anomalyIds[0]);
     const filtered = await getJson<Page<Incident>>(`${url}/v1/incidents?state=Closed`);
     expect(filtered.items).toEqual([]);
+  });
+
+  it('stores the flows of the sample and answers the history query from the Parquet files', async () => {
+    const sample = generateScanSample().split('\n').slice(1).filter(Boolean);
+    const ofActor = sample.filter((l) => l.split(' ')[3] === ACTOR || l.split(' ')[4] === ACTOR);
+    const range = `from=1700000000&to=${1700000000 + 3600}`;
+    const seen: Array<{ srcAddr?: string; dstAddr?: string; start?: number }> = [];
+    let cursor: string | undefined;
+    do {
+      const page: FlowHistoryPage = await getJson(`${url}/v1/flows/history?ip=${ACTOR}&${range}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(page.backend).toBe('parquet');
+      seen.push(...page.records);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen.length).toBe(ofActor.length);
+    expect(seen.every((r) => r.srcAddr === ACTOR || r.dstAddr === ACTOR)).toBe(true);
+    // newest first
+    expect(seen.every((r, i) => i === 0 || (r.start ?? 0) <= (seen[i - 1]?.start ?? 0))).toBe(true);
+    const scanOfTarget = await getJson<FlowHistoryPage>(`${url}/v1/flows/history?cidr=192.168.10.0/24&port=22&action=accept&${range}&limit=1000`);
+    expect(scanOfTarget.records.length).toBeGreaterThan(0);
+    expect(scanOfTarget.records.every((r) => (r.srcPort === 22 || r.dstPort === 22) && r.action === 'ACCEPT')).toBe(true);
+
+    const bad = await fetch(`${url}/v1/flows/history?cidr=10.0.0.0&from=1700000000&to=1699999000`);
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { issues: Array<{ field: string }> };
+    expect(body.issues.map((i) => i.field).sort()).toEqual(['cidr', 'to']);
+    expect((await fetch(`${url}/v1/flows/history?ip=${ACTOR}&${range}&host=x`)).status).toBe(400);
+  });
+
+  it('drops allow-listed sources from detection (counted per entry), ignores expired entries', async () => {
+    const before = (await getJson<{ records: number }>(`${url}/v1/detect/stats`)).records;
+    const text = [
+      '2 123456789012 eni-1 10.66.0.5 10.66.1.1 40000 873 6 20 9000 1700001000 1700001060 ACCEPT OK', // allow-listed (ws-backup)
+      '2 123456789012 eni-1 10.66.0.6 10.66.1.1 40001 873 6 20 9000 1700001000 1700001060 ACCEPT OK', // allow-listed (ws-backup)
+      '2 123456789012 eni-1 10.67.0.5 10.66.1.1 40002 873 6 20 9000 1700001000 1700001060 ACCEPT OK', // expired entry: kept
+    ].join('\n');
+    const r = await postFlows(url, text, 'ws-allow-list');
+    expect(r).toMatchObject({ records: 3, detection: 1, dropped: 2 });
+    const stats = await getJson<{
+      filter: { allowList: { entries: number; active: number; expired: string[] } };
+      totals: { filter: { droppedFromDetection: Record<string, number>; allowListHits: Record<string, number> } };
+    }>(`${url}/v1/ingest/stats`);
+    expect(stats.filter.allowList).toMatchObject({ entries: 2, active: 1, expired: ['ws-expired'] });
+    expect(stats.totals.filter.droppedFromDetection['allow_list']).toBe(2);
+    expect(stats.totals.filter.allowListHits).toEqual({ 'ws-backup': 2 });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/flowguard_ingest_filter_dropped_rows_total\{path="http",reason="allow_list",service="flowguard"\} 2\n/);
+    expect(metrics).toMatch(/flowguard_ingest_allow_list_hits_total\{entry="ws-backup",service="flowguard"\} 2\n/);
+    // only the row of the expired entry reached detection
+    const deadline = Date.now() + 3000;
+    while ((await getJson<{ records: number }>(`${url}/v1/detect/stats`)).records < before + 1 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    await new Promise((res) => setTimeout(res, 200));
+    expect((await getJson<{ records: number }>(`${url}/v1/detect/stats`)).records).toBe(before + 1);
   });
 
   it('never opens a second incident or pushes a second event when a classification is redelivered', async () => {

@@ -1,12 +1,14 @@
-import { loadEnv, toBool, toInt, toList, type CrossCheck } from '@flowguard/service-kit';
+import { ConfigError, loadEnv, toBool, toInt, toList, type CrossCheck } from '@flowguard/service-kit';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { checkPipelineInputs, toPipelineConfig, type PipelineConfig } from './pipeline/pipeline.config';
+import { PipelineEnv, pipelineChecks } from './pipeline/pipeline.env';
 
 const FORMAT = /^\$\{[a-z0-9-]+\}( \$\{[a-z0-9-]+\})*$/;
 const FORMAT_MESSAGE = 'must be ${field} tokens separated by single spaces (the flow log\'s LogFormat)';
 
-/** Variables of the ingest service (docs/services.md). */
-export class IngestEnv {
+/** Variables of the ingest service (docs/services.md): delivery paths here, the pipeline's in {@link PipelineEnv}. */
+export class IngestEnv extends PipelineEnv {
   /** rows per FlowBatch message on flows.enriched (a Kafka message stays well under 1 MB) */
   @Transform(toInt) @IsInt({ message: 'must be an integer' }) @Min(64) @Max(65536)
   INGEST_BATCH_ROWS = 4096;
@@ -74,9 +76,6 @@ export class IngestEnv {
   /** how often the bucket is listed for new objects, ms */
   @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(1000)
   INGEST_S3_POLL_MS = 60_000;
-
-  @IsOptional() @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must look like an AWS region, e.g. eu-west-1' })
-  AWS_REGION?: string;
 }
 
 export interface IngestConfig {
@@ -91,17 +90,23 @@ export interface IngestConfig {
     readonly checkpointFile: string; readonly initialPosition: 'TRIM_HORIZON' | 'LATEST';
   };
   readonly s3?: { readonly bucket: string; readonly prefix?: string; readonly region: string; readonly endpoint?: string; readonly ledgerFile: string; readonly pollMs: number };
+  /** threat-intel marks, tier-1 filter, enrichment, flow storage */
+  readonly pipeline: PipelineConfig;
 }
 
 const checks: CrossCheck<IngestEnv>[] = [
   (e) => (e.INGEST_KINESIS_STREAM && !e.AWS_REGION && !e.KINESIS_ENDPOINT ? 'INGEST_KINESIS_STREAM requires AWS_REGION' : null),
   (e) => (e.INGEST_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'INGEST_S3_BUCKET requires AWS_REGION' : null),
+  (e) => (e.FLOWS_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'FLOWS_S3_BUCKET requires AWS_REGION' : null),
+  ...(pipelineChecks as CrossCheck<IngestEnv>[]),
 ];
 
 export const INGEST_CONFIG = Symbol.for('flowguard.IngestConfig');
 
 export function loadIngestConfig(env: Record<string, string | undefined>, defaults: Record<string, string> = {}): IngestConfig {
   const e = loadEnv(IngestEnv, env, checks, defaults);
+  const problems = checkPipelineInputs(e);
+  if (problems.length) throw new ConfigError(problems);
   // a local endpoint (kinesalite, s3rver) needs some region; AWS needs the real one (checked above)
   const region = e.AWS_REGION ?? 'us-east-1';
   const firehoseOn = (e.INGEST_FIREHOSE_ACCESS_KEYS?.length ?? 0) > 0 || e.INGEST_FIREHOSE_ALLOW_UNAUTHENTICATED;
@@ -129,5 +134,6 @@ export function loadIngestConfig(env: Record<string, string | undefined>, defaul
         ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}), ledgerFile: e.INGEST_S3_LEDGER_FILE, pollMs: e.INGEST_S3_POLL_MS,
       },
     } : {}),
+    pipeline: toPipelineConfig(e, e.S3_ENDPOINT),
   };
 }

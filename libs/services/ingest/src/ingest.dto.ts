@@ -26,13 +26,17 @@ export interface IngestResult {
   readonly requestId: string;
   /** lines read, header and bad lines included */
   readonly lines: number;
-  /** flow records published (NODATA/SKIPDATA rows included) */
+  /** flow records parsed (NODATA/SKIPDATA rows included) and handed to the pipeline */
   readonly records: number;
   readonly headers: number;
   /** bad lines by reason */
   readonly rejected: Record<string, number>;
   /** bad lines written to the dead-letter topic (at most INGEST_MAX_DEAD_LETTERS_PER_REQUEST) */
   readonly deadLettered: number;
+  /** records published to flows.enriched for detection (after the tier-1 filter) */
+  readonly detection: number;
+  /** records the tier-1 filter removed from detection (`records - detection`; allow-list, AWS endpoints, health checks in drop mode) */
+  readonly dropped: number;
   /** FlowBatch messages published */
   readonly batches: number;
 }

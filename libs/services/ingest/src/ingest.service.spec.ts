@@ -1,44 +1,21 @@
 import { BadRequestException, ForbiddenException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { Topics, type DeadLetterV1, type FlowBatch, type TopicDef } from '@flowguard/contracts';
-import type { Bus } from '@flowguard/messaging';
-import { MetricsService } from '@flowguard/service-kit';
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { IngestConfig } from './ingest.config';
-import { IngestService } from './ingest.service';
+import { harness } from './testing/ingest.harness';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const row = (i: number) => `2 123456789012 eni-1 10.0.0.${i % 250} 10.0.1.1 ${1000 + i} 443 6 1 40 1700000000 1700000001 ACCEPT OK`;
 
-/** Bus double recording what was published, by topic name. */
-function recordingBus() {
-  const published = new Map<string, unknown[]>();
-  const bus: Bus = {
-    publish: async <T>(topic: TopicDef<T>, messages: ReadonlyArray<T>) => {
-      published.set(topic.name, [...(published.get(topic.name) ?? []), ...messages]);
-    },
-    subscribe: async () => { throw new Error('not used'); },
-    health: async () => ({ ok: true }),
-    close: async () => undefined,
-  };
-  return { bus, published };
-}
-
-function service(config: Partial<IngestConfig> = {}) {
-  const { bus, published } = recordingBus();
-  const full: IngestConfig = { batchRows: 64, fileRoots: [], maxFileBytes: 1_000_000, maxDeadLettersPerRequest: 100, ...config };
-  const svc = new IngestService(bus, full, () => 1_700_000_000_000, pino({ level: 'silent' }), new MetricsService('ingest', false));
-  const batches = () => (published.get(Topics.flowsEnriched.name) ?? []) as FlowBatch[];
-  const letters = () => [...published.entries()].filter(([name]) => name.startsWith('flowguard.dlq.')).flatMap(([, m]) => m) as DeadLetterV1[];
-  return { svc, batches, letters };
+async function service(config: Partial<IngestConfig> = {}) {
+  return harness({ INGEST_BATCH_ROWS: '64', INGEST_MAX_DEAD_LETTERS_PER_REQUEST: '100' }, { maxFileBytes: 1_000_000, ...config });
 }
 
 describe('IngestService', () => {
   it('publishes batches of at most INGEST_BATCH_ROWS rows and counts everything', async () => {
-    const { svc, batches } = service();
+    const { svc, batches } = await service();
     const text = [HEADER, ...Array.from({ length: 300 }, (_, i) => row(i))].join('\n');
     const r = await svc.ingestText(text, { requestId: 'r1' });
     expect(r).toMatchObject({ requestId: 'r1', lines: 301, records: 300, headers: 1, rejected: {}, deadLettered: 0 });
@@ -48,19 +25,19 @@ describe('IngestService', () => {
   });
 
   it('parses headerless lines with a custom format', async () => {
-    const { svc, batches } = service();
+    const { svc, batches } = await service();
     const r = await svc.ingestText('10.0.0.1 10.0.0.2 443\n10.0.0.3 10.0.0.4 22\n', { requestId: 'r2', format: '${srcaddr} ${dstaddr} ${dstport}' });
     expect(r.records).toBe(2);
     expect(batches()[0]?.dstPort[1]).toBe(22);
   });
 
   it('rejects a format the parser cannot compile', async () => {
-    const { svc } = service();
+    const { svc } = await service();
     await expect(svc.ingestText('x', { requestId: 'r', format: 'version srcaddr' })).rejects.toThrow(/^format: bad format token/);
   });
 
   it('dead-letters bad lines with http:<request>:<line> up to the per-request cap, and counts the rest', async () => {
-    const { svc, letters } = service({ maxDeadLettersPerRequest: 2 });
+    const { svc, letters } = await service({ maxDeadLettersPerRequest: 2 });
     const text = [row(1), 'bad one', row(2), 'bad two', 'bad three', 'bad four'].join('\n');
     const r = await svc.ingestText(text, { requestId: 'req-9' });
     expect(r.records).toBe(2);
@@ -81,31 +58,31 @@ describe('IngestService', () => {
     writeFileSync(join(root, 'broken.log.gz'), gzipSync([HEADER, row(1)].join('\n')).subarray(0, 30));
 
     it('is disabled without INGEST_FILE_ROOTS', async () => {
-      await expect(service().svc.ingestFile(join(root, 'flows.log'), { requestId: 'f' })).rejects.toThrow(ForbiddenException);
+      await expect((await service()).svc.ingestFile(join(root, 'flows.log'), { requestId: 'f' })).rejects.toThrow(ForbiddenException);
     });
 
     it('streams a file inside a root, dead-lettering with file positions', async () => {
-      const { svc, letters } = service({ fileRoots: [root] });
+      const { svc, letters } = await service({ fileRoots: [root] });
       const r = await svc.ingestFile(join(root, 'flows.log'), { requestId: 'f1' });
       expect(r).toMatchObject({ records: 2, headers: 1, deadLettered: 1 });
       expect(letters()[0]?.position).toBe(`file:${r.path}:4`);
     });
 
     it('reads gzip files (as S3 delivers them) and reports a corrupt one', async () => {
-      const { svc } = service({ fileRoots: [root] });
+      const { svc } = await service({ fileRoots: [root] });
       expect(await svc.ingestFile(join(root, 'flows.log.gz'), { requestId: 'g' })).toMatchObject({ records: 3, headers: 1 });
       await expect(svc.ingestFile(join(root, 'broken.log.gz'), { requestId: 'g' })).rejects.toThrow(/corrupt gzip/);
     });
 
     it('refuses paths outside the roots, including through symlinks and ..', async () => {
-      const { svc } = service({ fileRoots: [root] });
+      const { svc } = await service({ fileRoots: [root] });
       await expect(svc.ingestFile(join(outside, 'secret.log'), { requestId: 'f' })).rejects.toThrow(ForbiddenException);
       await expect(svc.ingestFile(join(root, 'escape.log'), { requestId: 'f' })).rejects.toThrow(ForbiddenException);
       await expect(svc.ingestFile(join(root, '..', outside.split('/').pop() as string, 'secret.log'), { requestId: 'f' })).rejects.toThrow(ForbiddenException);
     });
 
     it('answers missing files, directories and oversized files clearly', async () => {
-      const { svc } = service({ fileRoots: [root], maxFileBytes: 10 });
+      const { svc } = await service({ fileRoots: [root], maxFileBytes: 10 });
       await expect(svc.ingestFile(join(root, 'nope.log'), { requestId: 'f' })).rejects.toThrow(NotFoundException);
       await expect(svc.ingestFile(join(root, 'dir'), { requestId: 'f' })).rejects.toThrow(BadRequestException);
       await expect(svc.ingestFile(join(root, 'flows.log'), { requestId: 'f' })).rejects.toThrow(PayloadTooLargeException);

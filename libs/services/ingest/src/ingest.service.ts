@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { Consumers, deadLetterTopic, Topics, type DeadLetterV1 } from '@flowguard/contracts';
+import { Consumers, deadLetterTopic, type DeadLetterV1 } from '@flowguard/contracts';
 import { addCounts, compileFormat, emptyCounts, FlowLogParser, FormatError, type ParseResult } from '@flowguard/flowlog';
 import { ingestDeadLetter } from '@flowguard/ingest-pipeline';
 import type { Bus } from '@flowguard/messaging';
@@ -9,6 +9,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { IngestSinks } from './delivery/ingest-sinks';
 import { INGEST_CONFIG, type IngestConfig } from './ingest.config';
 import type { IngestResult } from './ingest.dto';
 
@@ -25,9 +26,12 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 /**
- * Turns flow-log text into FlowBatch messages on flows.enriched and bad lines
- * into dead letters (reason parse_error, position `<source>:<id>:<line>`).
- * Parsing streams: memory stays bounded by the batch size, not the input size.
+ * Turns flow-log text (`POST /v1/flows`, `POST /v1/flows/file`) into parsed
+ * batches for the ingest pipeline (filter, enrichment, flows.enriched, flow
+ * storage: {@link IngestSinks}) and bad lines into dead letters (reason
+ * parse_error, position `<source>:<id>:<line>`). Parsing streams: memory stays
+ * bounded by the batch size, not the input size. The answer is sent after
+ * every batch was published.
  */
 @Injectable()
 export class IngestService {
@@ -40,6 +44,7 @@ export class IngestService {
     @Inject(CLOCK) private readonly clock: () => number,
     @Inject(LOGGER) logger: Logger,
     private readonly metrics: MetricsService,
+    private readonly sinks: IngestSinks,
   ) {
     this.log = logger.child({ component: 'ingest' });
   }
@@ -110,6 +115,7 @@ export class IngestService {
     const parser = new FlowLogParser({ ...(format ? { format } : {}), source: positionPrefix, batchSize: this.config.batchRows });
     const counts = emptyCounts();
     let batches = 0;
+    let detection = 0;
     let deadLettered = 0;
     const m = this.metrics;
     const labels = { source };
@@ -118,10 +124,9 @@ export class IngestService {
       for (const r of results) {
         addCounts(counts, r.counts);
         if (r.batch.length > 0) {
-          await this.bus.publish(Topics.flowsEnriched, [r.batch]);
-          batches++;
-          m.counter('flowguard_ingest_batches_published_total', 'FlowBatch messages published to flows.enriched', ['source']).inc(labels);
-          m.counter('flowguard_ingest_records_total', 'flow records published', ['source']).inc(labels, r.batch.length);
+          const out = await this.sinks.run(r.batch, { source, position: positionPrefix, key: '' });
+          if (out.detection > 0) batches++;
+          detection += out.detection;
         }
         if (r.errors.length) {
           const room = Math.max(0, this.config.maxDeadLettersPerRequest - deadLettered);
@@ -149,7 +154,7 @@ export class IngestService {
       m.counter('flowguard_ingest_lines_total', 'lines read, header and bad lines included', ['source']).inc(labels, counts.lines);
       const result: IngestResult = {
         requestId, lines: counts.lines, records: counts.records, headers: counts.headers,
-        rejected: { ...counts.errors }, deadLettered, batches,
+        rejected: { ...counts.errors }, deadLettered, detection, dropped: counts.records - detection, batches,
       };
       const rejected = Object.values(counts.errors).reduce((a, b) => a + b, 0);
       this.log[rejected > deadLettered ? 'warn' : 'info']({ ...result, source }, 'flow logs ingested');

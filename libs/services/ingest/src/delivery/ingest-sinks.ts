@@ -1,34 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Consumers, deadLetterTopic, Topics } from '@flowguard/contracts';
-import type { DeadLetterSink, FlowSink, IngestMetrics } from '@flowguard/ingest-pipeline';
+import { Consumers, deadLetterTopic, type FlowBatch } from '@flowguard/contracts';
+import type { BatchContext, DeadLetterSink, FlowSink, IngestMetrics } from '@flowguard/ingest-pipeline';
 import type { Bus } from '@flowguard/messaging';
 import { BUS, MetricsService } from '@flowguard/service-kit';
 import type { Counter } from 'prom-client';
+import { IngestPipeline, type PipelineOutcome } from '../pipeline/ingest-pipeline.service';
 
 /**
- * What every delivery path (Firehose, Kinesis, S3) hands its output to: the
- * flow sink publishes a batch to flows.enriched with the path's partition key
- * and resolves only when the bus accepted it (the paths acknowledge upstream
- * after that); the dead-letter sink publishes to the ingest dead-letter topic;
- * the metrics port becomes `flowguard_delivery_<counter>` Prometheus counters
- * (e.g. flowguard_delivery_firehose_requests_total, flowguard_delivery_rows_total).
+ * What every delivery path (HTTP, files, Firehose, Kinesis, S3) hands its
+ * output to: the flow sink runs a parsed batch through the ingest pipeline
+ * (threat-intel marks → tier-1 filter → enrichment → flows.enriched + flow
+ * storage) and resolves only when the detection rows were published (the paths
+ * acknowledge upstream after that); the dead-letter sink publishes to the
+ * ingest dead-letter topic; the metrics port becomes `flowguard_delivery_<counter>`
+ * Prometheus counters (e.g. flowguard_delivery_firehose_requests_total).
  */
 @Injectable()
 export class IngestSinks {
   readonly sink: FlowSink;
   readonly deadLetter: DeadLetterSink;
   readonly metrics: IngestMetrics;
+  private readonly parsed: Counter<string>;
+  private readonly batches: Counter<string>;
 
-  constructor(@Inject(BUS) bus: Bus, metrics: MetricsService) {
+  constructor(@Inject(BUS) bus: Bus, metrics: MetricsService, private readonly pipeline: IngestPipeline) {
     const dlq = deadLetterTopic(Consumers.ingestRaw);
-    const published = metrics.counter('flowguard_ingest_records_total', 'flow records published', ['source']);
-    const batches = metrics.counter('flowguard_ingest_batches_published_total', 'FlowBatch messages published to flows.enriched', ['source']);
+    this.parsed = metrics.counter('flowguard_ingest_records_total', 'flow records parsed and handed to the pipeline', ['source']);
+    this.batches = metrics.counter('flowguard_ingest_batches_published_total', 'FlowBatch messages published to flows.enriched', ['source']);
     const letters = metrics.counter('flowguard_ingest_dead_letters_total', 'bad lines written to the dead-letter topic', ['source']);
     this.sink = async (batch, ctx) => {
-      if (batch.length === 0) return;
-      await bus.publish(Topics.flowsEnriched, [batch], ctx.key ? { key: ctx.key } : undefined);
-      published.inc({ source: ctx.source }, batch.length);
-      batches.inc({ source: ctx.source });
+      await this.run(batch, ctx);
     };
     this.deadLetter = async (records) => {
       if (!records.length) return;
@@ -36,6 +37,15 @@ export class IngestSinks {
       letters.inc({ source: 'delivery' }, records.length);
     };
     this.metrics = new PromIngestMetrics(metrics);
+  }
+
+  /** One parsed batch through the pipeline; what it published and stored. */
+  async run(batch: FlowBatch, ctx: BatchContext): Promise<PipelineOutcome> {
+    if (batch.length === 0) return { detection: 0, storage: 0 };
+    const outcome = await this.pipeline.process(batch, ctx);
+    this.parsed.inc({ source: ctx.source }, batch.length);
+    if (outcome.detection > 0) this.batches.inc({ source: ctx.source });
+    return outcome;
   }
 }
 
