@@ -4,6 +4,8 @@
  * as VPC Flow Logs v2 text with the S3-style header line. Same options, same
  * bytes: a seeded PRNG picks ports and timings.
  */
+import { seededRandom } from '@flowguard/util';
+
 export interface ScanSampleOptions {
   readonly seed?: number;
   /** Unix seconds of the first record */
@@ -37,17 +39,6 @@ const ACCOUNT = '123456789012';
 const TARGET_ENI = 'eni-0a1b2c3d4e5f60001';
 const SERVER_ENI = 'eni-0a1b2c3d4e5f60002';
 
-/** mulberry32: tiny, fast, good enough for test data */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   readonly start: number;
@@ -62,7 +53,7 @@ const line = (eni: string, src: string, dst: string, sport: number, dport: numbe
 /** The sample as flow-log text (header line first, records ordered by start time). */
 export function generateScanSample(options: ScanSampleOptions = {}): string {
   const o = { ...SCAN_SAMPLE_DEFAULTS, ...options };
-  const rand = prng(o.seed);
+  const rand = seededRandom(o.seed);
   const rows: Row[] = [];
 
   // benign: five clients polling two services every ~10 s, each answered

@@ -1,15 +1,11 @@
 /** TEST/BENCH ONLY: deterministic flow records covering every column shape. */
 import type { FlowRecord } from '@flowguard/contracts';
+import { seededRandom as seededUnit } from '@flowguard/util';
 
-/** mulberry32: small, fast, seeded. */
+/** Seeded integers in [0, n). */
 export function seededRandom(seed: number): (n: number) => number {
-  let s = seed | 0;
-  return (n: number) => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const next = seededUnit(seed);
+  return (n: number) => Math.floor(next() * n);
 }
 
 export interface FixtureOptions {

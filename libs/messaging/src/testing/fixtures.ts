@@ -2,6 +2,7 @@
  * Message factories for bus tests and benchmarks: valid control-plane messages
  * and realistic flow batches, without reading files from another project.
  */
+import { seededRandom } from '@flowguard/util';
 import { batchFromRecords, type AnomalyV1, type FlowBatch, type FlowRecord } from '@flowguard/contracts';
 
 /** A valid AnomalyV1 whose partition key is `anomalyId` and whose `occurrences` carries a sequence number. */
@@ -33,17 +34,6 @@ export function sampleAnomaly(anomalyId: string, seq = 1): AnomalyV1 {
   } as AnomalyV1;
 }
 
-/** Deterministic PRNG so benchmark and test batches are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const COMMON_PORTS = [443, 80, 53, 22, 123, 3306, 5432, 6379, 8080, 9092];
 
@@ -53,7 +43,7 @@ const COMMON_PORTS = [443, 80, 53, 22, 123, 3306, 5432, 6379, 8080, 9092];
  * of REJECTs and NODATA rows, some v5 text fields.
  */
 export function sampleFlowRecords(count: number, seed = 1, startTime = 1_700_000_000): FlowRecord[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
   const enis = Array.from({ length: 24 }, (_, i) => `eni-0${(0x1a2b3c4d + i * 7919).toString(16)}a9f0e1c`);
   const out: FlowRecord[] = [];
