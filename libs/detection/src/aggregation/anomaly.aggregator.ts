@@ -1,8 +1,8 @@
 /**
  * Turns per-window candidates into anomalies: one per (detector, entity,
  * episode). An ongoing event updates its anomaly (first/last seen extend,
- * occurrences++) and is re-emitted only on escalation (a new decade of
- * cumulative magnitude, like Slips' log-scale re-alerting, or a higher
+ * occurrences++) and is re-emitted only on escalation (a window's magnitude
+ * reaching a new decade, like Slips' log-scale re-alerting, or a higher
  * severity) or on the heartbeat; suppression and dry-run are applied here.
  * All decisions use event time, so replays reproduce ids and emissions.
  */
@@ -14,7 +14,6 @@ import { Suppressions } from './suppression';
 
 interface Episode {
   anomaly: AnomalyV1;
-  totalMagnitude: number;
   maxMagnitude: number;
   emittedBucket: number;
   emittedSeverity: number;
@@ -71,7 +70,7 @@ export class AnomalyAggregator {
       // keep the Map in least-recently-updated order for eviction
       this.episodes.delete(key);
       this.episodes.set(key, ep);
-      const bucket = bucketOf(ep.totalMagnitude);
+      const bucket = bucketOf(ep.maxMagnitude);
       const sev = SEVERITY_RANK[ep.anomaly.severity];
       emit = bucket > ep.emittedBucket || sev > ep.emittedSeverity || (agg.heartbeatSec > 0 && c.windowEnd - ep.emittedAt >= agg.heartbeatSec);
     } else {
@@ -84,7 +83,7 @@ export class AnomalyAggregator {
     if (!emit) return null;
     // evidence is copied only for what is emitted: the first samples stay, the latest window refreshes the rest
     if (ep.anomaly.occurrences > 1) ep.anomaly.evidence = mergeEvidence(ep.anomaly.evidence, evidenceOf(c), agg.maxEvidence);
-    ep.emittedBucket = bucketOf(ep.totalMagnitude);
+    ep.emittedBucket = bucketOf(ep.maxMagnitude);
     ep.emittedSeverity = SEVERITY_RANK[ep.anomaly.severity];
     ep.emittedAt = c.windowEnd;
     const nowMs = this.now();
@@ -136,7 +135,7 @@ export class AnomalyAggregator {
       status: 'open',
       updatedAt: 0,
     };
-    return { anomaly, totalMagnitude: c.magnitude, maxMagnitude: c.magnitude, emittedBucket: -1, emittedSeverity: -1, emittedAt: c.windowEnd, lastWindowEnd: c.windowEnd };
+    return { anomaly, maxMagnitude: c.magnitude, emittedBucket: -1, emittedSeverity: -1, emittedAt: c.windowEnd, lastWindowEnd: c.windowEnd };
   }
 
   private merge(ep: Episode, c: Candidate): void {
@@ -151,7 +150,6 @@ export class AnomalyAggregator {
     a.targets = union(a.targets, c.targets, agg.maxTargets);
     a.ports = union(a.ports, c.ports, agg.maxPorts).sort((x, y) => x - y);
     a.mitre = union(a.mitre, c.mitre, 10);
-    ep.totalMagnitude += c.magnitude;
     if (c.magnitude >= ep.maxMagnitude) {
       // the explanation follows the strongest window seen so far
       ep.maxMagnitude = c.magnitude;

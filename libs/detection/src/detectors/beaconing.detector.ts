@@ -203,8 +203,9 @@ export class BeaconingDetector implements Detector {
     const volume = Math.min(1, sc.beats / (2 * c.minConnections));
     const confidence = clamp01(Math.max(sc.score, cvConf) * (0.8 + 0.2 * volume));
     const veryRegular = cvFires && sc.cvFolded <= c.maxIntervalCv / 2 && sc.beats >= 2 * c.minConnections;
-    // web-port polling every few minutes or slower is what update and telemetry clients do
-    const webPolling = WEB_PORTS.has(port) && sc.medianInterval >= c.webPollingIntervalSec;
+    // web-port polling every few minutes or slower is what update and telemetry clients do;
+    // NTP clients poll by design (64 s to 17 min)
+    const webPolling = (WEB_PORTS.has(port) && sc.medianInterval >= c.webPollingIntervalSec) || (port === 123 && protocol === 17 && sc.medianInterval >= 64);
     const steps = webPolling ? -1 : veryRegular ? 1 : 0;
     const eni = ctx.enis.str(this.pairs.get(e, F.ENI));
     // the latest sessions with full details (seeded beats have no port), read only if emitted
@@ -256,7 +257,7 @@ export class BeaconingDetector implements Detector {
         signal('durScore', sc.dur, undefined, 'coverage/consistency of the lookback'),
         signal('histScore', sc.hist, undefined, '24-bin histogram regularity'),
         signal('medianBytes', sc.medianBytes),
-        ...(webPolling ? [signal('webPolling', 1, undefined, `web port polled every ≥ ${c.webPollingIntervalSec} s: severity lowered`)] : []),
+        ...(webPolling ? [signal('polling', 1, undefined, port === 123 ? 'NTP polls by design: severity lowered' : `web port polled every ≥ ${c.webPollingIntervalSec} s: severity lowered`)] : []),
       ],
       evidence,
       interfaceIds: eni ? [eni] : [],

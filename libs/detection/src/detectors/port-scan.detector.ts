@@ -25,8 +25,7 @@ export class PortScanDetector implements Detector {
     const make = () => new FanoutWindow(ctx.config.state.maxEntriesPerTable, ctx.config.aggregation.maxEvidence);
     // hop half a window: a burst shorter than half the window is never cut in two by a window edge
     this.fast = new TumblingWindows(cfg.windowSec, make, (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
-    // slow scans last longer than their window by nature: tumbling is enough and halves the cost
-    this.slow = new TumblingWindows(cfg.slowWindowSec, make, (w) => w.reset());
+    this.slow = new TumblingWindows(cfg.slowWindowSec, make, (w) => w.reset(), hopOf(cfg.slowWindowSec, ctx.config.tickSec));
     this.spec = {
       anchor: (p: PreparedBatch, i: number) => p.dstIp[i] as number,
       value: (p: PreparedBatch, i: number) => portKey(p.batch.dstPort[i] as number, p.batch.protocol[i] as number),

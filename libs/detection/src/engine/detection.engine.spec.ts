@@ -56,7 +56,9 @@ describe('DetectionEngine', () => {
     expect(engine.stats().watermark).toBe(T0 + 29 - 300);
     const later = engine.process(batchFromRecords([rec({ srcAddr: '10.0.7.7', dstAddr: '10.0.8.8', start: T0 + 400 })]));
     expect(later.map((a) => a.detector)).toEqual(['port-scan']);
+    // the slow windows close on flush and only extend the same anomaly (no escalation: not re-emitted)
     expect(engine.flush().map((a) => a.detector)).not.toContain('port-scan');
+    expect(engine.anomalies().filter((a) => a.detector === 'port-scan')).toHaveLength(1);
   });
 
   it('keeps state bounded: a full table refuses new keys and counts the evictions', () => {
