@@ -1,8 +1,8 @@
 import { type FlowRecord, batchFromRecords } from '@flowguard/contracts';
 import { LabelError, type LabelRow, parseLabelsTsv, truthFromLabels } from './dataset-truth';
 
-const rec = (src: string, dst: string, dport: number, start: number, sport = 40000): FlowRecord =>
-  ({ srcAddr: src, dstAddr: dst, srcPort: sport, dstPort: dport, protocol: 6, packets: 1, bytes: 44, start, end: start + 1, action: 'REJECT' });
+const rec = (src: string, dst: string, dport: number, start: number, sport = 40000, action: 'ACCEPT' | 'REJECT' = 'REJECT'): FlowRecord =>
+  ({ srcAddr: src, dstAddr: dst, srcPort: sport, dstPort: dport, protocol: 6, packets: 1, bytes: 44, start, end: start + 1, action });
 const lab = (label: string, direction = 'fwd', detail = '-'): LabelRow => ({ label, detail, direction });
 
 describe('parseLabelsTsv', () => {
@@ -23,7 +23,12 @@ describe('truthFromLabels', () => {
       labels.push(lab('Malicious'));
     }
     for (let k = 0; k < 11; k++) {
-      records.push(rec('45.2.2.2', '147.32.1.1', 23, 500 + k * 30, 50000 + k));
+      records.push(rec('45.2.2.2', '147.32.1.1', 23, 500 + k * 30, 50000 + k, 'ACCEPT'));
+      labels.push(lab('Malicious'));
+    }
+    // rejected knocks never reach a login prompt: probes, however many
+    for (let k = 0; k < 30; k++) {
+      records.push(rec('45.4.4.4', '147.32.1.1', 22, 700 + k, 51000 + k));
       labels.push(lab('Malicious'));
     }
     records.push(rec('45.3.3.3', '147.32.1.1', 445, 900));
@@ -36,12 +41,13 @@ describe('truthFromLabels', () => {
     expect(t.truth.map((e) => [e.kind, e.detector, e.actor, e.targets])).toEqual([
       ['attack', 'port-scan', '45.1.1.1', ['147.32.1.1']],
       ['attack', 'brute-force', '45.2.2.2', ['147.32.1.1']],
+      ['noise', 'none', '45.4.4.4', ['147.32.1.1']],
       ['noise', 'none', '45.3.3.3', ['147.32.1.1']],
     ]);
     expect(t.truth[0]).toMatchObject({ start: 101, end: 113, intensity: { distinctPorts: 12 } });
     // 147.32.1.1 is attacked but internal (the CTU network): still a benign entity; attackers are not
     expect(t.benignEntities.sort()).toEqual(['1.1.1.1', '147.32.1.1', '147.32.1.9', '8.8.8.8']);
-    expect(t.labels).toEqual({ Malicious: 24, Benign: 2, Background: 1 });
+    expect(t.labels).toEqual({ Malicious: 54, Benign: 2, Background: 1 });
   });
 
   it('maps CIC labels directly and groups C2 by (source, destination, port) with a minimum of 4 connections', () => {

@@ -1,4 +1,4 @@
-import type { FlowBatch } from '@flowguard/contracts';
+import { Action, type FlowBatch } from '@flowguard/contracts';
 import { IpSet, PRIVATE_CIDRS } from '@flowguard/threat-intel';
 import type { DetectorName, GroundTruthEntry, IntensityLevel, RelatedDetector } from '../truth/ground-truth';
 
@@ -62,6 +62,9 @@ export const BENIGN_LABELS = ['Benign', 'Background'];
  * Shape rules for classifying labeled-malicious sources, fixed a priori (the
  * first level at which Slips reports a scan is 10; RITA needs at least 4
  * connections to score a beacon). The same rules apply to every dataset.
+ * A brute-force attempt must be ACCEPTed: a connection the security group drops
+ * never reaches a login prompt, so repeated REJECTed knocks on 22/23 are probes
+ * (as the CTU dataset notes describe them), not guessing.
  */
 export const SHAPE = {
   scanMinPorts: 10,
@@ -97,6 +100,8 @@ interface Row {
   proto: number;
   start: number;
   end: number;
+  /** the security group let it through: only such connections can carry a password guess */
+  accepted: boolean;
 }
 
 /**
@@ -129,7 +134,7 @@ export function truthFromLabels(batch: FlowBatch, labels: readonly LabelRow[], d
     const rows = groups.get(hint) ?? [];
     rows.push({
       i, src, dst, sport: batch.srcPort[i] as number, dport: batch.dstPort[i] as number, proto: batch.protocol[i] as number,
-      start: batch.start[i] as number, end: batch.end[i] as number,
+      start: batch.start[i] as number, end: batch.end[i] as number, accepted: batch.action[i] === Action.ACCEPT,
     });
     groups.set(hint, rows);
   }
@@ -208,8 +213,9 @@ function classifySource(src: string, rows: Row[], add: Add): void {
   }
   for (const [key, g] of groupBy(rows, (r) => `${r.dst} ${r.dport}`)) {
     const [dst, port] = key.split(' ') as [string, string];
-    if ((SHAPE.authPorts as readonly number[]).includes(Number(port)) && g.length >= SHAPE.bruteMinAttempts) {
-      add('brute-force', 'labeled-inbound-guessing', g, src, undefined, [dst], { attempts: g.length });
+    const attempts = g.filter((r) => r.accepted).length;
+    if ((SHAPE.authPorts as readonly number[]).includes(Number(port)) && attempts >= SHAPE.bruteMinAttempts) {
+      add('brute-force', 'labeled-inbound-guessing', g, src, undefined, [dst], { attempts });
       rows = rows.filter((r) => !(r.dst === dst && String(r.dport) === port));
     }
   }
