@@ -2,7 +2,7 @@
  * Compiles a field plan into a line-parsing function specialised for one
  * format: the field loop is unrolled, each field's column, bounds and absent
  * value are constants, so V8 sees straight-line code with no per-field
- * dispatch (measured ~35% faster than the interpreter it replaced; see
+ * dispatch (measured ~20% faster overall than the interpreter it replaced; see
  * docs/flowlog-parsing.md and ADR 0007).
  *
  * Safety: the generated source is assembled only from the snippets below,
