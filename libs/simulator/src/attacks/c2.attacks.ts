@@ -100,7 +100,7 @@ function longSession(
   const srcPort = 32768 + ctx.rng.int(28000);
   return {
     detector: 'long-connection', variant: o.variant, level: o.level, direction: 'outbound', description: o.description,
-    mitre: o.mitre, related: ['unusual-port', 'beaconing', 'exfiltration'], actor: o.actor.addr, targets: [o.remote],
+    mitre: o.mitre, related: ['unusual-port', 'beaconing', 'exfiltration', 'crypto-mining'], actor: o.actor.addr, targets: [o.remote],
     ports: [o.port], protocol: TCP, windows: o.minutes,
     intensity: (len) => ({ hours: +(len / 60).toFixed(2), bytesPerMinute: o.bytesPerMin }),
     emit(w, t0, sink, rng, c, len) {

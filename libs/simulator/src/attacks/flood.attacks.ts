@@ -93,7 +93,7 @@ export function ddosVariants(ctx: AttackContext): Record<string, () => AttackDra
       return {
         detector: 'ddos', variant: 'outbound-udp', level: 'high', direction: 'outbound',
         description: 'compromised instance floods one internet address with UDP (DenialOfService.Udp) for 10 minutes',
-        mitre: ['T1498.001'], related: ['unusual-port'], actor: actor.addr, targets: [victim], ports: [53],
+        mitre: ['T1498.001'], related: ['unusual-port', 'exfiltration'], actor: actor.addr, targets: [victim], ports: [53],
         protocol: UDP, windows: 10, intensity: { packetsPerMinute: 2_400_000 },
         emit(_w, t0, sink, rng, c) {
           for (let k = 0; k < 40; k++) {
