@@ -57,6 +57,7 @@ describe('ingest delivery paths (kinesalite, s3rver)', () => {
       FLOWGUARD_BUS: 'inprocess', FLOWGUARD_STORE: 'embedded', PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', LOG_LEVEL: 'silent',
       INGEST_KINESIS_STREAM: run, KINESIS_ENDPOINT, INGEST_KINESIS_CHECKPOINT_FILE: join(dir, 'checkpoints.json'),
       INGEST_S3_BUCKET: run, S3_ENDPOINT, INGEST_S3_LEDGER_FILE: join(dir, 'ledger.jsonl'), INGEST_S3_POLL_MS: '1000',
+      INGEST_IP_RANGES: 'bundled', FLOWS_DIR: join(dir, 'flows'),
     };
     s = await createServiceApp({ service: 'ingest', modules: [IngestServiceModule.register(env)], store: false, env, logDestination: quiet, shutdownHooks: false });
     await s.app.init();

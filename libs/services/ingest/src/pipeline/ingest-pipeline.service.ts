@@ -98,7 +98,7 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       metrics: this.stats,
       now: this.clock,
     });
-    if (p.filter.reloadMs > 0 && this.mtimes.size > 0) this.every(p.filter.reloadMs, () => this.reloadChangedFiles());
+    if (p.filter.reloadMs > 0 && this.mtimes.size > 0) this.every(p.filter.reloadMs, () => this.reloadFiles());
     this.health.register('pipeline', async () => ({ ok: true, detail: this.describe() }));
     this.log.info({ filter: p.filter.enabled, threatIntel: !!this.threatIntel, enrichment: this.enricherSources, storage: this.storage.enabled }, 'ingest pipeline ready');
   }
@@ -203,8 +203,11 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
     return new CountingEnricher(o, (c: EnrichCounts) => this.stats.enriched(c));
   }
 
-  /** Re-read the allow-list and threat lists whose files changed; keep the old ones when the new ones are bad. */
-  private reloadChangedFiles(): void {
+  /**
+   * Re-read the allow-list and threat lists whose files changed (size or mtime);
+   * keep the old ones when the new ones are bad. The INGEST_RELOAD_MS timer calls it.
+   */
+  reloadFiles(): void {
     const p = this.config.pipeline;
     const changed = [...this.mtimes].filter(([file, t]) => mtimeOf(file) !== t).map(([file]) => file);
     if (!changed.length) return;
@@ -220,9 +223,10 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
         this.log.error({ err }, 'allow-list reload failed; the previous entries stay in force');
       }
     }
-    if (p.threatIntel && this.threatIntel && changed.some((f) => threatIntelFileList(p.threatIntel!).includes(f))) {
+    const lists = p.threatIntel;
+    if (lists && this.threatIntel && changed.some((f) => threatIntelFileList(lists).includes(f))) {
       try {
-        this.threatIntel.replace(loadThreatIntelFiles(p.threatIntel));
+        this.threatIntel.replace(loadThreatIntelFiles(lists));
         this.threatLoadedAt = this.clock();
         this.threatError = undefined;
         this.log.info('threat lists reloaded');
