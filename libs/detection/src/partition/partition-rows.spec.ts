@@ -37,7 +37,7 @@ describe('partitionRows', () => {
     ['internal CIDRs', true],
     ['no internal CIDRs: locality from learned ENI owners only', false],
   ])('1 engine and 3+3 partitioned engines (source- and destination-keyed) produce exactly the same findings (%s)', (_label, cidrs) => {
-    const batches = chunks(scenarioBatch({ minutes: 120, clients: 30 }), 3000);
+    const batches = chunks(scenarioBatch({ minutes: 75, clients: 12 }), 2000);
     const cfg = (role: DetectionConfig['role']): DetectionConfig => {
       const c = { ...defaultDetectionConfig(), role };
       if (!cidrs) c.network = { ...c.network, internalCidrs: [] };
