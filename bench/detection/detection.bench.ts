@@ -8,6 +8,7 @@
  *   node --expose-gc -r ts-node/register -r tsconfig-paths/register bench/detection/detection.bench.ts [rows] [batch] [records/s]
  *   (TS_NODE_PROJECT=tsconfig.runtime.json; scripts/run-ts.sh works too, without the forced GC between runs)
  */
+import { seededRandom as rng } from '@flowguard/util';
 import { Action, FlowBatch, LogStatus } from '@flowguard/contracts';
 import { DETECTOR_IDS, DetectionEngine, defaultDetectionConfig, type DetectionConfig, type DetectorId } from '@flowguard/detection';
 
@@ -17,16 +18,6 @@ const BATCH = Number(process.argv[3] ?? 8192);
 const RATE = Number(process.argv[4] ?? 2000);
 const UNIFORM = process.argv[5] === 'uniform';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Background: 2,000 workloads, each with its own 16 usual peers (drawn from

@@ -188,7 +188,10 @@ async function benchOpenSearch(url: string, batches: FlowBatch[]): Promise<void>
     for (const b of use) {
       for (let i = 0; i < b.length; i++) {
         body += `{"index":{"_index":"${rawPrefix}-2024.03.05"}}\n${JSON.stringify(documentFromRow(b, i))}\n`;
-        if (body.length >= 5 * 1024 * 1024) (bodies.push(body), (body = ''));
+        if (body.length >= 5 * 1024 * 1024) {
+          bodies.push(body);
+          body = '';
+        }
       }
     }
     if (body) bodies.push(body);

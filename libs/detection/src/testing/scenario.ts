@@ -4,17 +4,10 @@
  * fwd/rev record pairs a real flow log holds. Test-only code.
  */
 import { FlowBatch, appendRecord, type FlowRecord } from '@flowguard/contracts';
+import { seededRandom as rng } from '@flowguard/util';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** seeded PRNG shared with the rest of the repository (re-exported for the detection specs) */
+export { seededRandom as rng } from '@flowguard/util';
 
 export type Attack = 'scan' | 'sweep' | 'ddos' | 'beacon' | 'bruteforce' | 'exfil' | 'tor' | 'listed' | 'mining';
 
