@@ -106,9 +106,15 @@ export class ReorderBuffer {
     const entries = this.grains.get(grain) ?? [];
     this.grains.delete(grain);
     entries.sort((a, b) => a.origin - b.origin || a.offset - b.offset);
-    const builder = new FlowBatchBuilder(entries.reduce((n, e) => n + e.rows.length, 0) || 1);
-    for (const e of entries) builder.appendRows(e.batch, e.rows);
-    const merged = builder.take();
+    const only = entries.length === 1 ? (entries[0] as Entry) : null;
+    let merged: FlowBatch;
+    if (only && only.rows.length === only.batch.length) {
+      merged = only.batch; // the whole sub-batch is this grain: no copy
+    } else {
+      const builder = new FlowBatchBuilder(entries.reduce((n, e) => n + e.rows.length, 0));
+      for (const e of entries) builder.appendRows(e.batch, e.rows);
+      merged = builder.take();
+    }
     this.rows -= merged.length;
     // stable counting sort by start second within the grain: (start, origin, offset, row)
     const g = this.grainSec;

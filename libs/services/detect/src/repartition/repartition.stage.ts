@@ -16,7 +16,7 @@
  * detect partition learns that the origin advanced even when none of its
  * rows go there (otherwise a quiet bucket would hold its watermark back).
  */
-import type { FlowBatch } from '@flowguard/contracts';
+import { FlowBatch } from '@flowguard/contracts';
 import { Repartitioner } from '@flowguard/detection';
 import type { Delivered } from '@flowguard/messaging';
 import { FlowBatchBuilder } from './flow-batch.builder';
@@ -172,7 +172,7 @@ export class RepartitionStage {
           if (sub.length === 0) return;
           let part = parts[topic][bucket];
           if (!part) {
-            part = { builder: new FlowBatchBuilder(Math.min(this.maxRows, Math.max(64, sub.length * 2))), rows: [] };
+            part = { builder: new FlowBatchBuilder(Math.min(this.maxRows, sub.length * 2)), rows: [] };
             parts[topic][bucket] = part;
           }
           // whole messages only: the stamp of an earlier sub-batch must cover messages up to lastSplit
@@ -211,5 +211,5 @@ function maxStartOf(batch: FlowBatch): number {
 }
 
 function emptyBatch(): FlowBatch {
-  return new FlowBatchBuilder(1).take();
+  return new FlowBatch(1);
 }
