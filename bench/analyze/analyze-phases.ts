@@ -8,37 +8,45 @@
  *   analyze-phases.ts parse-only DIR
  *   analyze-phases.ts duckdb DIR THREADS
  */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { FlowLogParser } from '@flowguard/flowlog';
 import { Simulation, TextFlowEncoder } from '@flowguard/simulator';
-import { analyzeCommand } from '../../apps/flowguard/src/cli/analyze.command';
-import type { CliIo } from '../../apps/flowguard/src/cli/cli-args';
-import { listInputs, readFlowFiles } from '../../apps/flowguard/src/cli/flow-input';
-import { simulateCommand } from '../../apps/flowguard/src/cli/simulate.command';
 
+const ROOT = join(__dirname, '..', '..');
 const [phase, dir, a1, a2] = process.argv.slice(2) as [string, string, string?, string?];
 const maxRss = () => process.resourceUsage().maxRSS * 1024;
-const emit = (r: Record<string, unknown>) => console.log(JSON.stringify({ ...r, maxRssBytes: maxRss() }));
+const emit = (r: Record<string, unknown>) => console.log(JSON.stringify({ maxRssBytes: maxRss(), ...r }));
 
-function quietIo(): CliIo & { err: string; out: string } {
-  const io = {
-    err: '', out: '',
-    stdout: { write: (s: string) => ((io.out += s), true) },
-    stderr: { write: (s: string) => ((io.err += s), true), isTTY: false },
-    now: () => performance.now(),
-  };
-  return io;
+/**
+ * Run the real CLI (`node scripts/flowguard.mjs ...`) as a child under GNU time for its peak
+ * RSS. The CLI reports its own seconds (after start-up), which is what the table shows.
+ */
+function cli(args: string[]): { out: string; err: string; maxRssBytes: number | null } {
+  const time = existsSync('/usr/bin/time');
+  const cmd = time ? '/usr/bin/time' : process.execPath;
+  const argv = time ? ['-f', 'MAXRSS_KB %M', process.execPath, join(ROOT, 'scripts/flowguard.mjs'), ...args] : [join(ROOT, 'scripts/flowguard.mjs'), ...args];
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`flowguard ${args[0]} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const kb = /MAXRSS_KB (\d+)/.exec(r.stderr)?.[1];
+  return { out: r.stdout, err: r.stderr, maxRssBytes: kb ? Number(kb) * 1024 : null };
+}
+
+function files(d: string): string[] {
+  return readdirSync(d).sort().flatMap((n) => {
+    const p = join(d, n);
+    return statSync(p).isDirectory() ? files(p) : n.endsWith('.log') ? [p] : [];
+  });
 }
 
 async function main(): Promise<void> {
   if (phase === 'generate') {
-    const io = quietIo();
-    const t0 = performance.now();
-    const code = simulateCommand(['--out', dir, '--records', a1 as string, '--seed', a2 as string], io);
-    if (code !== 0) throw new Error(io.err);
-    const seconds = (performance.now() - t0) / 1000;
-    emit({ phase: 'simulate', records: Number(a1), seconds, note: io.out.split('\n')[0] });
+    const r = cli(['simulate', '--out', dir, '--records', a1 as string, '--seed', a2 as string]);
+    const seconds = Number(/\n\s+([\d.]+) s, [\d,]+ records\/s/.exec(r.out)?.[1]);
+    emit({ phase: 'simulate (CLI: generate + write text)', records: Number(a1), seconds, note: r.out.split('\n')[0], maxRssBytes: r.maxRssBytes });
   } else if (phase === 'generate-null') {
     const t0 = performance.now();
     const sim = new Simulation({ seed: 1, records: Number(a1), format: a2 as 'v2' | 'v5' });
@@ -49,19 +57,22 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     emit({ phase: `simulator in memory (${a2}, plan + generate + encode)`, records: Number(a1), seconds, note: `${(bytes / 1e6).toFixed(0)} MB of text` });
   } else if (phase === 'flowguard') {
-    const io = quietIo();
-    const t0 = performance.now();
-    const code = await analyzeCommand([join(dir, 'AWSLogs'), '--intel', join(dir, 'intel.json'), '--out', '/dev/null'], io);
-    if (code !== 0) throw new Error(io.err);
-    const seconds = (performance.now() - t0) / 1000;
-    const records = Number(/: ([\d,]+) records/.exec(io.err)?.[1]?.replace(/,/g, '') ?? 0);
-    const findings = /findings: (\d+)/.exec(io.err)?.[1];
-    emit({ phase: 'flowguard analyze (parse + all detectors)', records, seconds, note: `${findings} findings` });
+    const r = cli(['analyze', join(dir, 'AWSLogs'), '--intel', join(dir, 'intel.json'), '--out', '/dev/null']);
+    const m = /analyzed \d+ file\(s\): ([\d,]+) records .* in ([\d.]+) s/.exec(r.err);
+    const findings = /findings: (\d+)/.exec(r.err)?.[1];
+    emit({
+      phase: 'flowguard analyze (CLI: parse + ingest stages + all detectors)', records: Number(m?.[1]?.replace(/,/g, '') ?? 0),
+      seconds: Number(m?.[2]), note: `${findings} findings`, maxRssBytes: r.maxRssBytes,
+    });
   } else if (phase === 'parse-only') {
     let records = 0;
     const t0 = performance.now();
-    await readFlowFiles(listInputs([join(dir, 'AWSLogs')]), { onBatch: (b) => (records += b.length) });
-    emit({ phase: 'flowguard parse only', records, seconds: (performance.now() - t0) / 1000 });
+    for (const f of files(join(dir, 'AWSLogs'))) {
+      const parser = new FlowLogParser({ source: f });
+      for await (const chunk of createReadStream(f, { highWaterMark: 1 << 20 })) for (const r of parser.push(chunk as Buffer)) records += r.batch.length;
+      records += parser.end().batch.length;
+    }
+    emit({ phase: 'flowguard parse only (streaming text parser)', records, seconds: (performance.now() - t0) / 1000 });
   } else if (phase === 'duckdb') {
     await duckdb(dir, Number(a1));
   } else throw new Error(`unknown phase ${phase}`);
