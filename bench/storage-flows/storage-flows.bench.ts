@@ -21,7 +21,7 @@ import {
   documentFromRow, ensureFlowIndexTemplate, FlowHistoryService, LocalDirectorySink, OpenSearchFlowHistory, OpenSearchFlowIndexer,
   ParquetFlowHistory, PartitionedParquetWriter, type FlowQuery,
 } from '@flowguard/flow-storage';
-import { flowFixtures } from '../../libs/flow-storage/src/testing/flow-fixtures';
+import { flowFixtures } from '@flowguard/flow-storage';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -18,3 +18,4 @@ export * from './query/address.matcher';
 export * from './query/flow-history.service';
 export * from './query/parquet-flow.history';
 export * from './query/opensearch-flow.history';
+export { flowFixtures, seededRandom as seededIntegers } from './testing/flow-fixtures';
