@@ -9,10 +9,11 @@ export class DetectEnv {
   DETECT_CONFIG_FILE?: string;
 
   /**
-   * Close every open window when no flow batch arrived for this long (ms; 0 = never).
-   * Windows close on event time as data flows; this only matters when input
-   * stops (a replayed file, a quiet network). Rows that arrive later for an
-   * already-closed window count as late.
+   * Quiet input (ms; 0 = never). An input partition that sent nothing to a lane
+   * for this long stops holding the lane's windows back; a lane with no input
+   * for this long closes its windows: all at once when its input is a replay
+   * (more than an hour behind the wall clock), else as the wall clock moves on.
+   * Rows that arrive later for closed windows count as late. docs/detect-scaling.md
    */
   @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(0) @Max(24 * 3600 * 1000)
   DETECT_IDLE_FLUSH_MS = 15_000;
