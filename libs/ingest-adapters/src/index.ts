@@ -7,3 +7,4 @@ export * from './ip-ranges/ip-ranges.fetcher';
 export * from './enrich/mmdb-geo.lookup';
 export * from './enrich/ec2-eni-metadata.provider';
 export * from './enrich/node-reverse-dns.resolver';
+export * from './files';

@@ -158,7 +158,8 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { parts: string[] };
     const good = readFileSync(join(out, m.parts[0] as string), 'utf8').split('\n').slice(0, 200).join('\n');
     writeFileSync(join(d, 'mixed.log'), `${good}\nthis is not a flow record\n2 123 eni-1 1.2.3.4 5.6.7.8 x 80 6 1 40 1 2 ACCEPT OK\n`);
-    writeFileSync(join(d, 'broken.log.gz'), 'not gzip at all');
+    // a gzip stream cut off after its first bytes: an io_error for that file, not a crash
+    writeFileSync(join(d, 'broken.log.gz'), gzipSync(Buffer.from(good)).subarray(0, 24));
     const r = await run('analyze', d);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/199 records/);

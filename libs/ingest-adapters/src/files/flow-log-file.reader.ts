@@ -29,6 +29,8 @@ export interface FileParseResult extends ParseResult {
 export interface FileReadOptions extends Omit<ParseOptions, 'source'> {
   /** bytes per read (default 1 MiB) */
   chunkBytes?: number;
+  /** told how many raw (still compressed) bytes were read from the source, for progress reporting */
+  onRead?: (bytes: number) => void;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -80,17 +82,19 @@ async function* readPlainFile(path: string, options: FileReadOptions): AsyncGene
       return;
     }
     if (startsWith(chunk.subarray(0, first), GZIP_MAGIC) || startsWith(chunk.subarray(0, first), PARQUET_MAGIC)) {
+      // the stream path reads (and reports) these bytes again
       const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
       yield* readFlowLogStream(stream, path, options);
       return;
     }
-    const { chunkBytes: _chunk, ...parseOptions } = options;
+    const { chunkBytes: _chunk, onRead, ...parseOptions } = options;
     const parser = new FlowLogParser({ ...parseOptions, source: path });
     let position = 0;
     let n = first;
     let failure: unknown = null;
     while (n > 0) {
       position += n;
+      onRead?.(n);
       for (const r of parser.push(chunk.subarray(0, n))) yield { ...r, source: path, last: false };
       try {
         n = (await handle.read(chunk, 0, chunk.length, position)).bytesRead;
@@ -137,11 +141,16 @@ export async function* readFlowLogStream(
   }
   const rest: AsyncIterable<Buffer> = {
     [Symbol.asyncIterator]: async function* () {
-      if (first && first.length > 0) yield first;
+      if (first && first.length > 0) {
+        options.onRead?.(first.length);
+        yield first;
+      }
       for (;;) {
         const next = await iterator.next();
         if (next.done) return;
-        yield toBuffer(next.value);
+        const b = toBuffer(next.value);
+        options.onRead?.(b.length);
+        yield b;
       }
     },
   };
@@ -169,7 +178,7 @@ export async function* readFlowLogStream(
 }
 
 async function* parseText(body: AsyncIterable<Uint8Array | string>, source: string, options: FileReadOptions): AsyncGenerator<FileParseResult> {
-  const { chunkBytes: _chunk, ...parseOptions } = options;
+  const { chunkBytes: _chunk, onRead: _onRead, ...parseOptions } = options;
   const parser = new FlowLogParser({ ...parseOptions, source });
   let failure: unknown = null;
   try {
@@ -243,6 +252,7 @@ async function* readParquetFile(path: string, options: FileReadOptions): AsyncGe
           if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${start + off}`);
           off += bytesRead;
         }
+        options.onRead?.(len);
         return buf.buffer;
       },
     };
