@@ -4,6 +4,7 @@
  * ephemeral and service ports, TCP/UDP/ICMP, skewed packet/byte counts,
  * REJECTs and a sprinkling of NODATA/SKIPDATA rows.
  */
+import { seededRandom as rng } from '@flowguard/util';
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export const V2_FIELDS = [
@@ -20,17 +21,6 @@ export const CUSTOM30_FIELDS = [
 
 export const formatOf = (fields: string[]) => fields.map((f) => '${' + f + '}').join(' ');
 
-/** mulberry32: small, fast, seeded */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (r: () => number, n: number) => {
   let s = '';
