@@ -9,7 +9,8 @@
  *     [--records 400000] [--hours 6] [--paced-rate 20000] [--only engine|pipeline|in-process|kafka]
  *
  * Every scenario runs in its own child process (peak RSS is its own); Kafka
- * scenarios start each detect instance as a further process (detect-worker.ts).
+ * scenarios start each detect instance as a further process (detect-worker.ts;
+ * BENCH_WORKER_NODE_ARGS adds node flags to them, e.g. --cpu-prof).
  *
  * records/s: input rows / (last row in a lane − first publish). "In a lane"
  * = repartitioned, delivered, de-duplicated and analysed, or held in the
@@ -30,13 +31,11 @@ import { KafkaBus } from '@flowguard/kafka';
 import { InProcessBus, type Bus, type Delivered } from '@flowguard/messaging';
 import { EmbeddedAnomalyRepository } from '@flowguard/persistence';
 import {
-  DetectFlowsConsumer, DetectLanes, DetectRepartitionConsumer, INPUT_TS_HEADER, RepartitionStage, stampHeaders,
+  DetectFlowsConsumer, DetectLanes, DetectRepartitionConsumer, INPUT_TS_HEADER, RepartitionStage, enrichedLog, simulatedFlows, stampHeaders,
 } from '@flowguard/service-detect';
 import { MetricsService, type ConsumersService } from '@flowguard/service-kit';
 import { ThreatIntel } from '@flowguard/threat-intel';
 import pino from 'pino';
-import { enrichedLog } from '../../libs/services/detect/src/testing/scale-harness';
-import { simulatedFlows } from '../../libs/services/detect/src/testing/simulated-flows';
 import { fmt, machineLine, mib, peakRss, percentile, printTable } from './bench-util';
 import type { WorkerDone, WorkerState } from './detect-worker';
 
@@ -227,7 +226,8 @@ async function runKafka(instances: number, rate: number): Promise<Result> {
   const workers: ChildProcess[] = [];
   for (let i = 0; i < instances; i++) {
     const w = fork(join(__dirname, 'detect-worker.ts'), [], {
-      execArgv: process.execArgv,
+      // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the detect instances
+      execArgv: [...process.execArgv, ...(process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)],
       env: { ...process.env, KAFKA_NAMESPACE: namespace, KAFKA_CLIENT_ID: `detect-bench-${i}`, DETECT_IDLE_FLUSH_MS: '600000' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
