@@ -83,10 +83,12 @@ async function detectWith(instances: number): Promise<{ anomalies: AnomalyV1[]; 
     }
     const buses = apps.map((a) => a.app.get<KafkaBus>(BUS));
     // the group settled: each instance owns some partitions of every topic, none twice (state must not move mid-run)
-    await eventually(() => (
-      balanced(buses, Consumers.detectRepartition, Topics.flowsEnriched) &&
-      balanced(buses, Consumers.detect, Topics.flowsBySource) && balanced(buses, Consumers.detect, Topics.flowsByDestination) ? true : undefined
-    ), 90_000, `${instances} members with balanced assignments`);
+    const groups = [[Consumers.detectRepartition, Topics.flowsEnriched], [Consumers.detect, Topics.flowsBySource], [Consumers.detect, Topics.flowsByDestination]] as const;
+    await eventually(() => (groups.every(([g, t]) => balanced(buses, g, t)) ? true : undefined), 120_000,
+      `${instances} members with balanced assignments (now: ${JSON.stringify(groups.map(([g, t]) => buses.map((b) => b.assignments(g, t))))})`)
+      .catch((e: unknown) => {
+        throw new Error(`${String(e)}; finally: ${JSON.stringify(groups.map(([g, t]) => buses.map((b) => b.assignments(g, t))))}`);
+      });
 
     // the producer: every enriched message keyed by one of its ENIs (they all hash to its partition), in order
     for (const log of input) {
