@@ -40,7 +40,7 @@ const LINES = arg('lines', 2_000_000);
 const KINESIS_ROWS = arg('kinesis-rows', 200_000);
 const EVENTS_PER_RECORD = 500;
 const OUT = resolve(__dirname, '..', 'out');
-const run = `fgbench${Date.now().toString(36)}`;
+const run = process.env['BENCH_RUN'] ?? `fgbench${Date.now().toString(36)}`;
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 
 interface Stage {
@@ -51,7 +51,8 @@ interface Stage {
 /** Cumulative: each adds one stage to the one before. */
 const STAGES: Stage[] = [
   { name: 'baseline: parse + publish', env: { INGEST_FILTER: 'false', INGEST_THREAT_INTEL: 'false', INGEST_GEO: 'false', FLOWS_PARQUET: 'false' } },
-  { name: '+ threat-intel marks + tier-1 filter', env: { INGEST_GEO: 'false', FLOWS_PARQUET: 'false' } },
+  { name: '+ threat-intel marks', env: { INGEST_FILTER: 'false', INGEST_GEO: 'false', FLOWS_PARQUET: 'false' } },
+  { name: '+ tier-1 filter', env: { INGEST_GEO: 'false', FLOWS_PARQUET: 'false' } },
   { name: '+ geo enrichment', env: { FLOWS_PARQUET: 'false' } },
   { name: '+ Parquet storage (full pipeline)', env: {} },
 ];
@@ -67,6 +68,8 @@ interface Result {
   readonly rssSteadyMiB: number;
   readonly rssPeakMiB: number;
   readonly cpuSeconds: number;
+  /** Kafka namespace the measurement used (its topics are deleted at the end) */
+  readonly namespace: string;
 }
 
 /** RSS every 250 ms; "steady" = median of the second half of the run (after warm-up and buffers filled). */
@@ -120,7 +123,7 @@ function ensureFile(lines: number): string {
 }
 
 async function filesRun(i: number, stage: Stage, file: string, warm: string, allowList: string): Promise<Result> {
-  const ns = `${run}-f${i}.`;
+  const ns = `${run}-f${i}p${process.pid}.`;
   const flowsDir = join(OUT, `ingest-e2e-flows-${i}`);
   rmSync(flowsDir, { recursive: true, force: true });
   const s = await startApp({ ...baseEnv(ns, flowsDir, allowList), ...stage.env });
@@ -141,11 +144,10 @@ async function filesRun(i: number, stage: Stage, file: string, warm: string, all
     const mem = rss.stop();
     return {
       path: 'file', stage: stage.name, rows: r.records, detection: r.detection, seconds: Number(t1 - t0) / 1e9, secondsDurable: Number(t2 - t0) / 1e9,
-      rssSteadyMiB: mem.steady, rssPeakMiB: mem.peak, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      rssSteadyMiB: mem.steady, rssPeakMiB: mem.peak, cpuSeconds: (cpu.user + cpu.system) / 1e6, namespace: ns,
     };
   } finally {
     await s.app.close();
-    namespaces.push(ns);
     rmSync(flowsDir, { recursive: true, force: true });
   }
 }
@@ -159,8 +161,8 @@ const freePort = () => new Promise<number>((r) => {
 });
 
 async function kinesisRun(i: number, stage: Stage, endpoint: string, payloads: Buffer[], allowList: string, dir: string): Promise<Result> {
-  const ns = `${run}-k${i}.`;
-  const stream = `${run}-k${i}`;
+  const ns = `${run}-k${i}p${process.pid}.`;
+  const stream = `${run}-k${i}p${process.pid}`;
   const client = new KinesisClient({ endpoint, region: 'us-east-1', requestHandler: new NodeHttpHandler(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
   for (let k = 0; k < 100; k++) {
@@ -199,11 +201,10 @@ async function kinesisRun(i: number, stage: Stage, endpoint: string, payloads: B
     const mem = rss.stop();
     return {
       path: 'kinesis', stage: stage.name, rows: total, detection: done().detection, seconds: Number(t1 - t0) / 1e9, secondsDurable: Number(t2 - t0) / 1e9,
-      rssSteadyMiB: mem.steady, rssPeakMiB: mem.peak, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      rssSteadyMiB: mem.steady, rssPeakMiB: mem.peak, cpuSeconds: (cpu.user + cpu.system) / 1e6, namespace: ns,
     };
   } finally {
     await s.app.close();
-    namespaces.push(ns);
   }
 }
 
@@ -221,14 +222,18 @@ function cwlPayloads(rows: number): Buffer[] {
 
 function print(results: Result[]): void {
   const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  const header = ['path', 'stages', 'rows', 'to detection', 's', 'rows/s', 'vs baseline', 'µs/row added', 'rows/s incl. flush', 'RSS steady MiB', 'RSS peak MiB', 'CPU s (ingest process)'];
-  const rows = results.map((r) => {
-    const base = results.find((b) => b.path === r.path);
-    const prev = results[results.indexOf(r) - 1];
+  const header = ['path', 'stages', 'rows', 'to detection', 's', 'rows/s', 'vs baseline', 'µs/row added', 'rows/s incl. flush', 'RSS steady MiB', 'RSS peak MiB', 'CPU s', 'CPU µs/row', 'CPU µs/row added'];
+  const baseline = (STAGES[0] as Stage).name;
+  const rows = results.map((r, idx) => {
+    // within one repetition: the baseline row of this path, and the row of the stage before this one
+    const before = results.slice(0, idx).reverse().filter((b) => b.path === r.path);
+    const base = r.stage === baseline ? r : before.find((b) => b.stage === baseline);
+    const prev = r.stage === baseline ? undefined : before[0];
     const rate = r.rows / r.seconds;
-    const added = prev && prev.path === r.path ? (r.seconds / r.rows - prev.seconds / prev.rows) * 1e6 : 0;
-    return [r.path, r.stage, f(r.rows), f(r.detection), f(r.seconds, 2), f(rate), base ? `${f((rate / (base.rows / base.seconds)) * 100)}%` : '', base === r ? '' : f(added, 2),
-      f(r.rows / r.secondsDurable), f(r.rssSteadyMiB), f(r.rssPeakMiB), f(r.cpuSeconds, 1)];
+    const added = prev ? (r.seconds / r.rows - prev.seconds / prev.rows) * 1e6 : 0;
+    const cpuRow = (x: Result) => (x.cpuSeconds / x.rows) * 1e6;
+    return [r.path, r.stage, f(r.rows), f(r.detection), f(r.seconds, 2), f(rate), base ? `${f((rate / (base.rows / base.seconds)) * 100)}%` : '', prev ? f(added, 2) : '',
+      f(r.rows / r.secondsDurable), f(r.rssSteadyMiB), f(r.rssPeakMiB), f(r.cpuSeconds, 1), f(cpuRow(r), 2), prev ? f(cpuRow(r) - cpuRow(prev), 2) : ''];
   });
   const cells = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...cells.map((x) => (x[c] ?? '').length)));
@@ -237,24 +242,58 @@ function print(results: Result[]): void {
   for (const r of rows) console.log(line(r));
 }
 
+/** One measurement in this (child) process, so its RSS is its own: `--child file:2` or `--child kinesis:1`. */
+async function child(spec: string): Promise<void> {
+  const [path, index] = spec.split(':');
+  const i = Number(index);
+  const dir = process.env['BENCH_DIR'] as string;
+  const allowList = join(dir, 'allow-list.json');
+  const result = path === 'file'
+    ? await filesRun(i, STAGES[i] as Stage, ensureFile(LINES), ensureFile(50_000), allowList)
+    : await kinesisRun(i, STAGES[i] as Stage, process.env['KINESIS_ENDPOINT'] as string, cwlPayloads(KINESIS_ROWS), allowList, dir);
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+function runChild(spec: string, env: Record<string, string>): Promise<Result> {
+  return new Promise((resolveResult, reject) => {
+    const args = [...process.execArgv, '--expose-gc', __filename, '--child', spec, '--lines', String(LINES), '--kinesis-rows', String(KINESIS_ROWS)];
+    const c = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('error', reject);
+    c.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`${spec} exited with ${code}: ${out.slice(-2000)}`));
+      resolveResult(JSON.parse(line.slice('RESULT '.length)) as Result);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   if (!process.env['KAFKA_BROKERS']) {
     throw new Error('KAFKA_BROKERS is not set: node scripts/servers/servers.mjs up kafka && eval "$(node scripts/servers/servers.mjs env kafka)"');
   }
+  const childSpec = process.argv[process.argv.indexOf('--child') + 1];
+  if (process.argv.includes('--child') && childSpec) return child(childSpec);
   mkdirSync(OUT, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'fg-ingest-e2e-'));
-  const allowList = join(dir, 'allow-list.json');
-  writeFileSync(allowList, JSON.stringify([{ id: 'backup-rsync', owner: 'bench', reason: 'backup host rsync', match: { srcCidr: ESTATE.backupCidr, port: 873 } }]));
+  writeFileSync(join(dir, 'allow-list.json'), JSON.stringify([{ id: 'backup-rsync', owner: 'bench', reason: 'backup host rsync', match: { srcCidr: ESTATE.backupCidr, port: 873 } }]));
+  const repeat = arg('repeat', 1);
   console.log(`ingest end to end, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, Kafka ${process.env['KAFKA_BROKERS']}`);
-  console.log(`mix: ${Object.entries(MIX).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}, rest app ↔ internet (60,000 public peers)`);
+  console.log(`mix: ${Object.entries(MIX).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}, rest app ↔ internet (60,000 public peers); each measurement in its own process`);
   const results: Result[] = [];
+  const env = { BENCH_DIR: dir, BENCH_RUN: run };
   try {
     if (!flag('skip-files')) {
-      const file = ensureFile(LINES);
-      const warm = ensureFile(50_000);
-      for (const [i, stage] of STAGES.entries()) {
-        results.push(await filesRun(i, stage, file, warm, allowList));
-        console.log(`file    ${stage.name}: ${(results.at(-1) as Result).seconds.toFixed(2)} s`);
+      ensureFile(LINES);
+      ensureFile(50_000);
+      for (let rep = 0; rep < repeat; rep++) {
+        for (const [i, stage] of STAGES.entries()) {
+          const r = await runChild(`file:${i}`, env);
+          namespaces.push(r.namespace);
+          results.push(r);
+          console.log(`file    ${stage.name}: ${r.seconds.toFixed(2)} s`);
+        }
       }
     }
     if (!flag('skip-kinesis')) {
@@ -262,16 +301,19 @@ async function main(): Promise<void> {
       let stop = () => undefined as void;
       if (!endpoint) {
         const port = await freePort();
-        const child = spawn(join(__dirname, '..', '..', 'node_modules', '.bin', 'kinesalite'), ['--port', String(port), '--createStreamMs', '0'], { stdio: 'ignore' });
-        stop = () => void child.kill();
+        const k = spawn(join(__dirname, '..', '..', 'node_modules', '.bin', 'kinesalite'), ['--port', String(port), '--createStreamMs', '0'], { stdio: 'ignore' });
+        stop = () => void k.kill();
         endpoint = `http://127.0.0.1:${port}`;
         await new Promise((r) => setTimeout(r, 1500));
       }
       try {
-        const payloads = cwlPayloads(KINESIS_ROWS);
-        for (const [i, stage] of [STAGES[0], STAGES[STAGES.length - 1]].entries()) {
-          results.push(await kinesisRun(i, stage as Stage, endpoint, payloads, allowList, dir));
-          console.log(`kinesis ${(stage as Stage).name}: ${(results.at(-1) as Result).seconds.toFixed(2)} s`);
+        for (let rep = 0; rep < repeat; rep++) {
+          for (const i of [0, STAGES.length - 1]) {
+            const r = await runChild(`kinesis:${i}`, { ...env, KINESIS_ENDPOINT: endpoint });
+            namespaces.push(r.namespace);
+            results.push(r);
+            console.log(`kinesis ${(STAGES[i] as Stage).name}: ${r.seconds.toFixed(2)} s`);
+          }
         }
       } finally {
         stop();
@@ -282,7 +324,9 @@ async function main(): Promise<void> {
     await dropNamespaces().catch((e: unknown) => console.warn(`could not delete the run's topics: ${String(e)}`));
   }
   print(results);
-  console.log(`\nload after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}. "µs/row added": the stage's cost over the row above it. Kafka (a JVM on the same 2 cores) is not in "CPU s".`);
+  console.log(`\nload after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}. "added": the stage's cost per row over the row above it (wall clock, and CPU of the ingest process).`);
+  console.log('CPU s = user + system time of the ingest process during the run; Kafka (a JVM on the same 2 cores) is not in it. "incl. flush": until the Parquet files were committed.');
+  console.log('RSS: of the measuring process (its own per row: ts-node, the Nest app, the pipeline), steady = median of the second half of the run.');
 }
 
 main().then(() => process.exit(0), (e: unknown) => {
