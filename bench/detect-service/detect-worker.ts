@@ -4,7 +4,6 @@
  * it reports its assignments and row counts every 200 ms, and on "stop" shuts
  * down (the lanes flush), reports its peak RSS and exits.
  */
-import './kafka-assigner.patch';
 import { Consumers, Topics } from '@flowguard/contracts';
 import type { KafkaBus } from '@flowguard/kafka';
 import { BUS, createServiceApp, listenServiceApp } from '@flowguard/service-kit';

@@ -198,15 +198,23 @@ export class KafkaBus implements Bus, RawPublisher {
     const missing = wanted.filter((t) => !existingNames.has(t.name));
     const existing = wanted.filter((t) => existingNames.has(t.name));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          replicationFactor: this.config.replicationFactor ?? KAFKA_DEFAULTS.replicationFactor,
-          configEntries: [{ name: 'max.message.bytes', value: String(this.config.maxMessageBytes ?? KAFKA_DEFAULTS.maxMessageBytes) }],
-        })),
-      });
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: this.config.replicationFactor ?? KAFKA_DEFAULTS.replicationFactor,
+            configEntries: [{ name: 'max.message.bytes', value: String(this.config.maxMessageBytes ?? KAFKA_DEFAULTS.maxMessageBytes) }],
+          })),
+        });
+      } catch (e) {
+        // kafkajs' wait for leaders gives up when a busy broker answers its metadata poll with
+        // UNKNOWN_TOPIC_OR_PARTITION before the new topic is visible (or another client created it
+        // first): the topics exist or are being created, so wait for their leaders here instead
+        if (!TRANSIENT_CREATE_ERRORS.has(errorType(e))) throw e;
+        await waitForLeaders(admin, missing.map((t) => t.name));
+      }
     }
     if (existing.length > 0) {
       const meta = await admin.fetchTopicMetadata({ topics: existing.map((t) => t.name) });
@@ -263,4 +271,26 @@ export class KafkaBus implements Bus, RawPublisher {
     }
     return this.closing;
   }
+}
+
+const TRANSIENT_CREATE_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'TOPIC_ALREADY_EXISTS', 'NOT_CONTROLLER']);
+
+function errorType(e: unknown): string {
+  const err = e as { type?: string; originalError?: { type?: string } } | null;
+  return err?.type ?? err?.originalError?.type ?? '';
+}
+
+/** Poll topic metadata until every partition of every topic has a leader (bounded: about 30 s). */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  let last: unknown = null;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`topics ${topics.join(', ')} have no leaders after 30 s${last ? `: ${(last as Error).message}` : ''}`);
 }

@@ -59,6 +59,10 @@ export const topicAwareAssigner: PartitionAssigner = ({ cluster, logger }) => {
         }
         subscriptions.push({ memberId: m.memberId, topics: meta.topics });
       }
+      // kafkajs loads metadata only for the leader's own topics; members of one group may
+      // subscribe to others (the detect lanes: by-src and by-dst), whose partitions would
+      // otherwise be found empty and never assigned
+      await cluster.addMultipleTargetTopics([...new Set(subscriptions.flatMap((s) => s.topics))]);
       const assignment = assignByTopic(subscriptions, (topic) => cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId));
       return [...assignment].map(([memberId, a]) => ({
         memberId,

@@ -13,4 +13,3 @@ export * from './repartition/repartition.stage';
 // allowed (as @flowguard/messaging does with its contract suite); nothing here runs unless called
 export * from './testing/scale-harness';
 export * from './testing/simulated-flows';
-export * from './testing/kafka-assigner-fix';

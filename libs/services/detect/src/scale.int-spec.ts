@@ -22,13 +22,6 @@ import type { RepartitionStage } from './repartition/repartition.stage';
 import { enrichedLog, finalAnomalies, runScaled } from './testing/scale-harness';
 import { simulatedFlows } from './testing/simulated-flows';
 
-// Until libs/kafka loads every member's topic metadata in its assigner (testing/kafka-assigner-fix.ts),
-// the lanes' by-dst subscription would get no partitions on a real broker.
-jest.mock('../../../kafka/src/topic-aware.assigner', () => {
-  const actual = jest.requireActual('../../../kafka/src/topic-aware.assigner');
-  const { withEveryMembersTopics } = jest.requireActual('./testing/kafka-assigner-fix');
-  return { ...actual, topicAwareAssigner: withEveryMembersTopics(actual.topicAwareAssigner) };
-});
 
 jest.setTimeout(240_000);
 
