@@ -10,6 +10,9 @@
  * KAFKA_BROKERS and DYNAMODB_ENDPOINT):
  *   npx jest -c jest.integration.config.js apps/flowguard/src/walking-skeleton.int-spec.ts
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Incident, IncidentEventV1 } from '@flowguard/contracts';
 import { createDynamoClients, deleteTables, tableNames } from '@flowguard/dynamodb';
 import { AgentsServiceModule } from '@flowguard/service-agents';
@@ -41,6 +44,8 @@ const env = {
   FLOWGUARD_STORE: 'dynamodb', DYNAMODB_ENDPOINT, AWS_REGION: 'us-east-1', DYNAMODB_TABLE_PREFIX: `${run}-`,
   PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', LOG_LEVEL: process.env['WS_LOG_LEVEL'] ?? 'silent',
   DETECT_IDLE_FLUSH_MS: '1500', INGEST_FILE_ROOTS: DATASETS_DIR,
+  // stored flows go to a temp dir, never into the checkout; ip-ranges stay offline
+  FLOWS_DIR: mkdtempSync(join(tmpdir(), 'fg-ws-flows-')), INGEST_IP_RANGES: 'bundled',
 };
 
 interface Svc {

@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadIngestConfig } from '../ingest.config';
-import { AWS_IP_RANGES_URL } from './pipeline.env';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-ingest-config-'));
 const file = (name: string, text: string) => {
@@ -27,7 +26,7 @@ function problems(env: Record<string, string>): string[] {
 describe('ingest pipeline configuration', () => {
   it('defaults: filter in mark mode with the AWS ip-ranges URL, bundled threat lists, geo on, EC2 and rDNS off, local Parquet, no OpenSearch', () => {
     const c = loadIngestConfig({}).pipeline;
-    expect(c.filter).toMatchObject({ enabled: true, healthCheckMode: 'mark', storageSampleRate: 0.01, ipRanges: AWS_IP_RANGES_URL, ipRangesRefreshMs: 86_400_000, lbCidrs: [], lbEnis: [] });
+    expect(c.filter).toMatchObject({ enabled: true, healthCheckMode: 'mark', storageSampleRate: 0.01, ipRanges: 'bundled', ipRangesRefreshMs: 86_400_000, lbCidrs: [], lbEnis: [] });
     expect(c.threatIntel).toEqual({ torExits: [], torRelays: [], miningPools: [], custom: [] });
     expect(c.enrichment).toEqual({ geo: true });
     expect(c.storage.parquet).toMatchObject({ kind: 'local', dir: resolve('.flowguard/data/flows'), retentionDays: 90, maxFileAgeMs: 300_000 });

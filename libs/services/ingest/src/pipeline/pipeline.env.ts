@@ -53,9 +53,12 @@ export class PipelineEnv {
   @Transform(toNumber) @IsNumber({}, { message: 'must be a number between 0 and 1' }) @Min(0) @Max(1)
   INGEST_STORAGE_SAMPLE_RATE = 0.01;
 
-  /** AWS ip-ranges.json: an http(s) URL, a file path, or `bundled` (the small offline snapshot only) */
+  /**
+   * AWS ip-ranges.json: an http(s) URL (production: AWS_IP_RANGES_URL), a file path, or `bundled`
+   * (the small offline snapshot). Default `bundled`: the service makes no outbound call unless told to.
+   */
   @IsString() @MinLength(1)
-  INGEST_IP_RANGES = AWS_IP_RANGES_URL;
+  INGEST_IP_RANGES = 'bundled';
 
   /** how often ip-ranges is loaded again (and the filter rebuilt), ms */
   @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(60_000)
