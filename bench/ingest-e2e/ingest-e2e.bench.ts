@@ -322,8 +322,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await dropNamespaces().catch((e: unknown) => console.warn(`could not delete the run's topics: ${String(e)}`));
+    // what was measured before a failure is still worth reading
+    if (results.length) print(results);
   }
-  print(results);
   console.log(`\nload after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}. "added": the stage's cost per row over the row above it (wall clock, and CPU of the ingest process).`);
   console.log('CPU s = user + system time of the ingest process during the run; Kafka (a JVM on the same 2 cores) is not in it. "incl. flush": until the Parquet files were committed.');
   console.log('RSS: of the measuring process (its own per row: ts-node, the Nest app, the pipeline), steady = median of the second half of the run.');
