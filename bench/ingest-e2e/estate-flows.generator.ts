@@ -6,6 +6,7 @@
  * is allow-listed, plus REJECTed probes, east-west traffic and NODATA rows.
  * Time moves forward (~1 h per 2 M lines), as delivered files do.
  */
+import { seededRandom as rng } from '@flowguard/util';
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export const ESTATE_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
@@ -19,16 +20,6 @@ export const ESTATE = {
   healthCheckPort: 8080,
 } as const;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Shares of the row kinds (the rest is app ↔ internet). */
 export const MIX = { s3: 0.08, healthCheck: 0.1, backup: 0.05, eastWest: 0.12, reject: 0.05, nodata: 0.005 } as const;

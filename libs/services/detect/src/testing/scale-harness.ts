@@ -5,6 +5,7 @@
  * order, and a seeded scheduler interleaves partitions and batch sizes at
  * random, the way consumer timing would.
  */
+import { seededRandom as rng } from '@flowguard/util';
 import { Topics, type AnomalyV1, type FlowBatch } from '@flowguard/contracts';
 import { DetectionEngine, defaultDetectionConfig, type DetectionConfig } from '@flowguard/detection';
 import { partitionForKey, type Delivered } from '@flowguard/messaging';
@@ -26,16 +27,6 @@ export interface ScaleRun {
 
 type Log = Array<Delivered<FlowBatch>>;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** flows.enriched as a producer keyed by ENI would fill it: every batch split by the partition of each row's ENI. */
 export function enrichedLog(batches: readonly FlowBatch[], partitions = Topics.flowsEnriched.partitions): Log[] {

@@ -6,6 +6,7 @@
  * many of our hosts (its probes are recorded on each target's ENI), a flood
  * from 600 internet sources, a 60 s beacon, SSH guessing.
  */
+import { seededRandom as rng } from '@flowguard/util';
 import { batchFromRecords, type FlowBatch, type FlowRecord } from '@flowguard/contracts';
 
 export const SCALE_ACTORS = {
@@ -19,16 +20,6 @@ export const SCALE_ACTORS = {
   guesser: '198.51.100.66',
 } as const;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const isOurs = (ip: string) => ip.startsWith('10.');
 const eniOf = (ip: string) => `eni-${ip.split('.').map((x) => Number(x).toString(16).padStart(2, '0')).join('')}`;
