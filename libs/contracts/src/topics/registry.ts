@@ -45,7 +45,7 @@ export interface FlowBatchKey {
 export const Topics = {
   flowsRaw: topic<RawFlowPayloadV1>({
     name: 'flowguard.flows.raw.v1', version: 1,
-    description: 'flow-log payloads exactly as a delivery path received them (replay, audit)',
+    description: 'flow-log payloads exactly as a delivery path received them (replay, audit); reserved: no producer yet',
     codec: jsonCodec(RawFlowPayloadV1), key: (m) => `${m.source}:${m.position}`, keyDoc: 'source:position',
     partitions: 6, fixture: 'flows.raw.v1.json',
   }),
@@ -87,12 +87,12 @@ export const Topics = {
   }),
   actions: topic<ResponseActionV1>({
     name: 'flowguard.actions.v1', version: 1,
-    description: 'response actions: requested, approved/rejected, executed/failed',
+    description: 'response actions: requested, approved/rejected, executed/failed; reserved: no producer yet',
     codec: jsonCodec(ResponseActionV1), key: (m) => m.incidentId, keyDoc: 'incidentId', partitions: 3, fixture: 'actions.v1.json',
   }),
   notifications: topic<NotificationV1>({
     name: 'flowguard.notifications.v1', version: 1,
-    description: 'notifications to Slack, PagerDuty, Jira, webhooks',
+    description: 'notifications to Slack, PagerDuty, Jira, webhooks; reserved: no producer yet',
     codec: jsonCodec(NotificationV1), key: (m) => m.incidentId, keyDoc: 'incidentId', partitions: 3, fixture: 'notifications.v1.json',
   }),
   findings: topic<FindingV1>({
