@@ -20,7 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, machineLine, mib, printTable } from '../messaging/bench-report';
+import { fmt, machineLine, mib, printTable } from '../common/bench-report';
 
 const ROOT = join(__dirname, '..', '..');
 const arg = (name: string, dflt: string) => {

@@ -18,7 +18,7 @@ import {
 } from '@flowguard/contracts';
 import { KafkaBus } from '@flowguard/kafka';
 import { InProcessBus, sampleFlowBatch, sampleFlowRecords, type Bus } from '@flowguard/messaging';
-import { RssSampler, fmt, machineLine, mib, percentile, printTable } from './bench-report';
+import { RssSampler, fmt, machineLine, mib, percentile, printTable } from '../common/bench-report';
 
 type Transport = 'kafka' | 'in-process';
 type Format = 'flow-batch' | 'json-record';

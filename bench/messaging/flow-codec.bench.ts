@@ -9,7 +9,7 @@
  */
 import { batchFromRecords, decodeFlowBatch, encodeFlowBatch, type FlowBatch, type FlowRecord } from '@flowguard/contracts';
 import { sampleFlowRecords } from '@flowguard/messaging';
-import { fmt, machineLine, printTable } from './bench-report';
+import { fmt, machineLine, printTable } from '../common/bench-report';
 
 const batches = Number(process.argv[2] ?? 40);
 const batchSize = Number(process.argv[3] ?? 5_000);

@@ -1,4 +1,4 @@
-/** Small helpers shared by the messaging benchmarks: timing, percentiles, RSS sampling, tables. */
+/** Helpers shared by the benchmarks: timing, percentiles, RSS sampling, tables, the machine line. */
 import { cpus, loadavg } from 'node:os';
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
