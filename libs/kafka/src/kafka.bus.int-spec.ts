@@ -74,7 +74,7 @@ describe('KafkaBus on a real broker', () => {
     expect(seenBy.b.some((s) => keysA.has(s.split('#')[0]))).toBe(false);
   }, 90_000);
 
-  it('two subscriptions of one group to different topics each get their own topic (topic-aware assignment)', async () => {
+  it('two subscriptions of one logical group to different topics each get their own topic (one Kafka group per topic, ADR 0019)', async () => {
     const ns = freshNamespace();
     const bus = make(ns);
     await bus.ensureTopics([Topics.anomalies, Topics.classifications]);

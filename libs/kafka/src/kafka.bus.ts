@@ -63,9 +63,16 @@ export class KafkaBus implements Bus, RawPublisher {
     return `${this.namespace}${topic.name}`;
   }
 
-  /** The physical consumer group id. */
-  groupId(group: string): string {
-    return `${this.namespace}${group}`;
+  /**
+   * The physical consumer group id of one subscription: the logical group and
+   * the topic. A logical group that reads two topics (detect's by-src and by-dst
+   * lanes, the platform's dead-letter topics) is one Kafka group per topic, so
+   * every Kafka group has members with one and the same subscription: a member
+   * joining for one topic never stops the consumption of another, and a group of
+   * N single-topic members settles in one rebalance (docs/adr/0019).
+   */
+  groupId(group: string, topic: Pick<TopicRef, 'name'>): string {
+    return `${this.namespace}${group}.${topic.name}`;
   }
 
   /** Connect the producer and the admin client now, so a service fails fast at boot instead of on its first publish. */
@@ -142,7 +149,7 @@ export class KafkaBus implements Bus, RawPublisher {
     if (this.closing) throw new Error('the Kafka bus is closed');
     const topicName = this.topicName(subscription.topic);
     const consumer = this.kafka.consumer({
-      groupId: this.groupId(subscription.group),
+      groupId: this.groupId(subscription.group, subscription.topic),
       partitionAssigners: [topicAwareAssigner],
       sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_DEFAULTS.sessionTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs ?? KAFKA_DEFAULTS.heartbeatIntervalMs,

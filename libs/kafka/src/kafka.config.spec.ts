@@ -40,7 +40,9 @@ describe('KafkaBus naming', () => {
   it('prefixes topics and groups with the namespace', () => {
     const bus = new KafkaBus({ brokers: ['localhost:1'], namespace: 'dev.' });
     expect(bus.topicName({ name: 'flowguard.anomalies.v1' })).toBe('dev.flowguard.anomalies.v1');
-    expect(bus.groupId('flowguard-detect')).toBe('dev.flowguard-detect');
+    // one Kafka group per (logical group, topic): members of a Kafka group share one subscription
+    expect(bus.groupId('flowguard-detect', { name: 'flowguard.flows.by-src.v1' })).toBe('dev.flowguard-detect.flowguard.flows.by-src.v1');
+    expect(bus.groupId('flowguard-detect', { name: 'flowguard.flows.by-dst.v1' })).not.toBe(bus.groupId('flowguard-detect', { name: 'flowguard.flows.by-src.v1' }));
   });
 
   it('refuses an empty broker list and a bad namespace', () => {
