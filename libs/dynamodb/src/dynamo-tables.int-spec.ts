@@ -15,9 +15,10 @@ describe('ensureTables on DynamoDB Local', () => {
     const anomalies = env.uniqueName('anomalies');
     const incidents = env.uniqueName('incidents');
     const feedback = env.uniqueName('feedback');
-    const names = { anomalies, incidents, feedback };
-    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [anomalies, incidents, feedback], existing: [] });
-    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [], existing: [anomalies, incidents, feedback] });
+    const ingestState = env.uniqueName('ingestState');
+    const names = { anomalies, incidents, feedback, ingestState };
+    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [anomalies, incidents, feedback, ingestState], existing: [] });
+    expect(await ensureTables(env.clients.client, names)).toEqual({ created: [], existing: [anomalies, incidents, feedback, ingestState] });
 
     for (const [name, indexes] of [[anomalies, ['byActor', 'byDetector', 'byLastSeen']], [incidents, ['byCreated', 'byState']]] as const) {
       const { Table } = await env.clients.client.send(new DescribeTableCommand({ TableName: name }));
@@ -31,12 +32,16 @@ describe('ensureTables on DynamoDB Local', () => {
     expect((fb.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort()).toEqual(['byCreated', 'byDetector', 'bySubject']);
     const fbTtl = await env.clients.client.send(new DescribeTimeToLiveCommand({ TableName: feedback }));
     expect(fbTtl.TimeToLiveDescription?.TimeToLiveStatus).toBe('DISABLED');
+    const st = await env.clients.client.send(new DescribeTableCommand({ TableName: ingestState }));
+    expect(st.Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    const stTtl = await env.clients.client.send(new DescribeTimeToLiveCommand({ TableName: ingestState }));
+    expect(stTtl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
   });
 
   it('is safe when several processes ensure the same tables at once', async () => {
-    const names = { anomalies: env.uniqueName('anomalies'), incidents: env.uniqueName('incidents'), feedback: env.uniqueName('feedback') };
+    const names = { anomalies: env.uniqueName('anomalies'), incidents: env.uniqueName('incidents'), feedback: env.uniqueName('feedback'), ingestState: env.uniqueName('ingestState') };
     const results = await Promise.all([ensureTables(env.clients.client, names), ensureTables(env.clients.client, names)]);
-    expect(results.flatMap((r) => r.created).sort()).toEqual([names.anomalies, names.incidents, names.feedback].sort());
+    expect(results.flatMap((r) => r.created).sort()).toEqual([names.anomalies, names.incidents, names.feedback, names.ingestState].sort());
   });
 
   it('refuses a same-named table of an older layout instead of using it half-working', async () => {
@@ -51,7 +56,7 @@ describe('ensureTables on DynamoDB Local', () => {
   });
 
   it('validates table prefixes', () => {
-    expect(tableNames('flowguard-prod-')).toEqual({ anomalies: 'flowguard-prod-anomalies', incidents: 'flowguard-prod-incidents', feedback: 'flowguard-prod-feedback' });
+    expect(tableNames('flowguard-prod-')).toEqual({ anomalies: 'flowguard-prod-anomalies', incidents: 'flowguard-prod-incidents', feedback: 'flowguard-prod-feedback', ingestState: 'flowguard-prod-ingest-state' });
     expect(() => tableNames('bad prefix/')).toThrow(/invalid table prefix/);
   });
 });

@@ -1,9 +1,9 @@
-import { anomalyTableDefinition, feedbackTableDefinition, incidentTableDefinition, tableNames } from './dynamo-tables';
+import { anomalyTableDefinition, feedbackTableDefinition, incidentTableDefinition, ingestStateTableDefinition, tableNames } from './dynamo-tables';
 import { createDynamoClients } from './dynamo-client.factory';
 
 describe('table definitions', () => {
   it('declare on-demand tables whose GSI keys are all defined attributes', () => {
-    for (const def of [anomalyTableDefinition('a'), incidentTableDefinition('i'), feedbackTableDefinition('f')]) {
+    for (const def of [anomalyTableDefinition('a'), incidentTableDefinition('i'), feedbackTableDefinition('f'), ingestStateTableDefinition('s')]) {
       expect(def.BillingMode).toBe('PAY_PER_REQUEST');
       const defined = new Set((def.AttributeDefinitions ?? []).map((a) => a.AttributeName));
       const used = [def.KeySchema, ...(def.GlobalSecondaryIndexes ?? []).map((g) => g.KeySchema)].flatMap((k) => (k ?? []).map((e) => e.AttributeName));
@@ -13,7 +13,7 @@ describe('table definitions', () => {
   });
 
   it('name tables from a prefix', () => {
-    expect(tableNames()).toEqual({ anomalies: 'flowguard-anomalies', incidents: 'flowguard-incidents', feedback: 'flowguard-feedback' });
+    expect(tableNames()).toEqual({ anomalies: 'flowguard-anomalies', incidents: 'flowguard-incidents', feedback: 'flowguard-feedback', ingestState: 'flowguard-ingest-state' });
   });
 });
 

@@ -40,16 +40,34 @@ export const FeedbackTable = {
   byCreated: 'byCreated',
 } as const;
 
+/**
+ * Delivery state of the ingest paths (ADR 0023): Kinesis shard checkpoints and
+ * leases, S3 objects done, Firehose request ids. Every access is by key, so no
+ * index; item kinds are told apart by the `pk` prefix.
+ */
+export const IngestStateTable = {
+  key: 'pk',
+  sort: 'sk',
+  ttl: 'expiresAt',
+  /** pk of a stream's shard rows (sk = shard id): one Query lists a stream's leases */
+  kinesisPrefix: 'kinesis#',
+  /** pk `s3#<bucket>#<key>`, sk = ETag */
+  s3Prefix: 's3#',
+  /** pk `firehose#<requestId>`, sk = '-' */
+  firehosePrefix: 'firehose#',
+} as const;
+
 export interface TableNames {
   readonly anomalies: string;
   readonly incidents: string;
   readonly feedback: string;
+  readonly ingestState: string;
 }
 
-/** `<prefix>anomalies` / `<prefix>incidents` / `<prefix>feedback`; tests pass a unique prefix per run. */
+/** `<prefix>anomalies` / `<prefix>incidents` / `<prefix>feedback` / `<prefix>ingest-state`; tests pass a unique prefix per run. */
 export function tableNames(prefix = 'flowguard-'): TableNames {
   if (!/^[A-Za-z0-9_.-]*$/.test(prefix) || prefix.length > 200) throw new Error(`invalid table prefix ${JSON.stringify(prefix)}`);
-  return { anomalies: `${prefix}anomalies`, incidents: `${prefix}incidents`, feedback: `${prefix}feedback` };
+  return { anomalies: `${prefix}anomalies`, incidents: `${prefix}incidents`, feedback: `${prefix}feedback`, ingestState: `${prefix}ingest-state` };
 }
 
 const gsi = (name: string, hash: string, range: string): GlobalSecondaryIndex => ({
@@ -118,6 +136,18 @@ export function feedbackTableDefinition(name: string): CreateTableCommandInput {
   };
 }
 
+export function ingestStateTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: IngestStateTable.key, KeyType: 'HASH' }, { AttributeName: IngestStateTable.sort, KeyType: 'RANGE' }],
+    AttributeDefinitions: [
+      { AttributeName: IngestStateTable.key, AttributeType: 'S' },
+      { AttributeName: IngestStateTable.sort, AttributeType: 'S' },
+    ],
+  };
+}
+
 export interface EnsureTablesResult {
   readonly created: string[];
   readonly existing: string[];
@@ -171,9 +201,14 @@ export function ensureFeedbackTable(client: DynamoDBClient, name: string): Promi
   return ensureTable(client, feedbackTableDefinition(name), null);
 }
 
+/** Creates the ingest delivery-state table if absent, TTL on `expiresAt` (Firehose ids, optionally S3 entries). */
+export function ensureIngestStateTable(client: DynamoDBClient, name: string): Promise<boolean> {
+  return ensureTable(client, ingestStateTableDefinition(name), IngestStateTable.ttl);
+}
+
 /**
  * Creates the tables if absent (on-demand billing), waits until ACTIVE and
- * enables TTL on `expiresAt` of anomalies and incidents. Safe to call at every start and from several
+ * enables TTL on `expiresAt` of anomalies, incidents and ingest state. Safe to call at every start and from several
  * processes at once.
  */
 export async function ensureTables(client: DynamoDBClient, names: TableNames): Promise<EnsureTablesResult> {
@@ -181,12 +216,13 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
   (await ensureAnomalyTable(client, names.anomalies) ? result.created : result.existing).push(names.anomalies);
   (await ensureIncidentTable(client, names.incidents) ? result.created : result.existing).push(names.incidents);
   (await ensureFeedbackTable(client, names.feedback) ? result.created : result.existing).push(names.feedback);
+  (await ensureIngestStateTable(client, names.ingestState) ? result.created : result.existing).push(names.ingestState);
   return result;
 }
 
 /** Drops the named tables (test teardown). Missing tables are ignored. */
 export async function deleteTables(client: DynamoDBClient, names: Partial<TableNames>): Promise<void> {
-  for (const name of [names.anomalies, names.incidents, names.feedback]) {
+  for (const name of [names.anomalies, names.incidents, names.feedback, names.ingestState]) {
     if (name === undefined) continue;
     try {
       await client.send(new DeleteTableCommand({ TableName: name }));

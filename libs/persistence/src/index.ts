@@ -1,5 +1,6 @@
 export * from './repositories.port';
 export * from './feedback.port';
+export * from './ingest-state.port';
 export * from './cursor.codec';
 export * from './storage.rules';
 export * from './embedded/journal-file';
