@@ -77,3 +77,32 @@ describe('partitionRows', () => {
     for (const e of srcEngines) expect(e.stats().flows).toBeGreaterThan(0);
   });
 });
+
+describe('Repartitioner.markDirections (one source- and one destination-keyed engine, no split)', () => {
+  it('writes the learned side in place, and the two role engines find what one engine finds', () => {
+    const batches = chunks(scenarioBatch({ minutes: 75, clients: 12 }), 2000);
+    const cfg = (role: DetectionConfig['role']): DetectionConfig => ({
+      ...defaultDetectionConfig(), role, network: { ...defaultDetectionConfig().network, internalCidrs: [] },
+    });
+    const now = () => 1_700_000_000_000;
+    const single = new DetectionEngine(cfg('all'), { threatIntel: TI, now });
+    const one: AnomalyV1[] = [];
+    for (const b of batches) one.push(...single.process(b));
+    one.push(...single.flush());
+
+    const router = new Repartitioner({ buckets: 1 });
+    const src = new DetectionEngine(cfg('src'), { threatIntel: TI, now });
+    const dst = new DetectionEngine(cfg('dst'), { threatIntel: TI, now });
+    const two: AnomalyV1[] = [];
+    let learned = 0;
+    for (const b of batches) {
+      learned += router.markDirections(b);
+      two.push(...src.process(b), ...dst.process(b));
+    }
+    two.push(...src.flush(), ...dst.flush());
+    expect(learned).toBeGreaterThan(0);
+    expect(learned).toBe(router.inferred);
+    expect(finalFindings(one).length).toBeGreaterThan(5);
+    expect(finalFindings(two)).toEqual(finalFindings(one));
+  });
+});

@@ -82,6 +82,24 @@ export class Repartitioner {
     return { bySrc: make('src'), byDst: make('dst') };
   }
 
+  /**
+   * One source-keyed and one destination-keyed engine over the same rows (one bucket each,
+   * e.g. the analyze CLI's worker threads): no split and no copy. Learns ENI owners exactly as
+   * `split` does and writes the learned side into `batch.direction` itself. Returns the number
+   * of rows whose side was learned.
+   */
+  markDirections(batch: FlowBatch): number {
+    if (this.opts.inferEniOwner === false) return 0;
+    const before = this.inferred;
+    const side = this.infer(batch);
+    for (let i = 0; i < batch.length; i++) {
+      const s = side[i] as number;
+      if (s === Side.SRC) batch.direction[i] = Direction.EGRESS;
+      else if (s === Side.DST) batch.direction[i] = Direction.INGRESS;
+    }
+    return this.inferred - before;
+  }
+
   /** Same rule and order as DetectionEngine.prepare: OK (or status-less) rows without flow-direction. */
   private infer(batch: FlowBatch): Uint8Array {
     const side = new Uint8Array(batch.length);
