@@ -45,7 +45,7 @@ const dec = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeFlowBatch(batch: FlowBatch): Buffer {
   const n = batch.length;
-  const strBytes = enc.encode(batch.strings.values.slice(1).join('\u0000'));
+  const strBytes = batch.strings.joinedUtf8();
   const cols: Array<{ kind: number; name: Uint8Array; data: TypedArray }> = [];
   for (const name of NUMERIC_COLUMNS) cols.push({ kind: KIND_NUMERIC, name: enc.encode(name), data: batch.numeric(name).subarray(0, n) });
   for (const name of CORE_TEXT_COLUMNS) cols.push({ kind: KIND_CORE_TEXT, name: enc.encode(name), data: batch[name].subarray(0, n) });

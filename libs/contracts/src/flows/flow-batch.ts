@@ -102,30 +102,52 @@ export function numericColumnCtor<K extends NumericColumn>(name: K): new (n: num
   return CTORS[name];
 }
 
+const utf8 = new TextEncoder();
+
 /**
  * A growable string table. Index 0 is reserved for "absent" (`-`).
  * Strings are interned so equal values share one index within a batch.
+ *
+ * Subclasses may hold their values as UTF-8 bytes and create the JS strings
+ * only when someone reads them (the flow-log parser's table does): every
+ * reader goes through {@link values}, {@link get} or {@link size}, which such
+ * a subclass overrides, and the binary codec asks for {@link joinedUtf8}.
  */
 export class StringTable {
-  readonly values: string[] = [''];
+  /** the values by id; a lazy subclass fills it on first read */
+  protected readonly list: string[] = [''];
   private readonly index = new Map<string, number>();
+
+  /** Every value by id (index 0 is `''`). Read it, never push to it: add values with {@link intern}. */
+  get values(): string[] {
+    return this.list;
+  }
 
   intern(value: string): number {
     let id = this.index.get(value);
     if (id === undefined) {
-      id = this.values.length;
-      this.values.push(value);
+      id = this.list.length;
+      this.list.push(value);
       this.index.set(value, id);
     }
     return id;
   }
 
   get(id: number): string {
-    return this.values[id] ?? '';
+    return this.list[id] ?? '';
   }
 
   get size(): number {
-    return this.values.length;
+    return this.list.length;
+  }
+
+  /**
+   * UTF-8 of values[1..] joined by NUL: the string section of the binary
+   * codec (flow-batch.codec.ts). A table that already holds its values as
+   * UTF-8 returns those bytes without creating a string per value.
+   */
+  joinedUtf8(): Uint8Array {
+    return utf8.encode(this.list.slice(1).join('\u0000'));
   }
 
   static from(values: string[]): StringTable {

@@ -1,18 +1,21 @@
 /**
  * Interns field bytes into one batch's string table without creating a JS
- * string per record: a value already seen in this batch costs one probe of a
- * small, cache-resident table plus a word-wise byte compare.
+ * string per value: a value already seen in this batch costs one probe of a
+ * small, cache-resident table plus a word-wise byte compare, and a new value
+ * costs a copy of its bytes into an arena. No string is created while
+ * parsing.
  *
  * - IPv4 addresses, the bulk of distinct values, are folded into a uint32 by
- *   the parser while it validates them and are interned by that integer; a new
- *   one becomes a string through a fixed-arity `String.fromCharCode` (no
- *   native call, no intermediate buffer).
- * - Other new values get their id at once (a placeholder in the table) and
- *   their bytes go to an arena separated by `\n`, a byte no field can hold;
- *   {@link ByteInterner.materialize} turns the arena into strings with one
- *   native decode and one `split` when the batch is complete.
+ *   the parser while it validates them and are interned by that integer.
+ * - Other values are interned by their bytes (sampled hash, then compare).
+ * - Every new value's bytes go to the arena, in id order, each followed by a
+ *   NUL (a byte the parser rejects inside values). When the batch is done the
+ *   arena is handed to the batch's {@link ParsedStringTable}, which creates
+ *   the JS strings only when someone reads them (one native decode plus one
+ *   `split` for the whole table) and gives the binary codec the bytes as they
+ *   are: parse → encode for Kafka creates no string per value.
  *
- * Both tables are per batch (the string table is), so they stay small enough
+ * The tables are per batch (the string table is), so they stay small enough
  * for L2; measured alternatives (a cache outliving batches, per-value
  * `latin1Slice`) were slower, see docs/flowlog-parsing.md.
  */
@@ -21,18 +24,54 @@ import { StringTable } from '@flowguard/contracts';
 /** Flag by string-table id: the value was validated as an IP address. */
 export const FLAG_IP_OK = 1;
 
+/** Decode at most this many arena bytes into one JS string (V8 caps string length). */
+const DECODE_CHUNK = 8 << 20;
+
 /**
- * A StringTable whose hash index is built lazily. The parser appends values
- * its byte-keyed tables already proved unique, skipping one Map insert per
- * value; {@link intern} keeps the base contract for every later caller by
- * indexing the appended values first.
+ * The string table of a parsed batch: ids 1..n were assigned by the parser,
+ * whose UTF-8 bytes it holds in an arena (each value followed by NUL); the JS
+ * strings are created on the first read of {@link values}, {@link get} or
+ * {@link intern}, all at once. {@link joinedUtf8} (the codec's string section)
+ * is the arena itself while no value was added after parsing. The hash index
+ * for {@link intern} is built only when someone interns, so the parser never
+ * pays a Map insert per value while the StringTable contract (one id per
+ * distinct string) holds for every later caller.
  */
 export class ParsedStringTable extends StringTable {
+  private arena: Buffer = EMPTY;
+  /** ids 1..parsed come from the parser; the arena holds their bytes */
+  private parsed = 0;
+  /** parsed values already in the list (0 or `parsed`: decoding is all at once) */
+  private decoded = 0;
+  private nonAscii = false;
   private readonly lazyIndex = new Map<string, number>();
   private indexed = 1;
 
+  /** Called once by the parser when the batch is complete. */
+  adopt(arena: Buffer, count: number, nonAscii: boolean): void {
+    if (this.parsed !== 0 || this.list.length !== 1) throw new Error('ParsedStringTable.adopt: table is not empty');
+    this.arena = arena;
+    this.parsed = count;
+    this.nonAscii = nonAscii;
+  }
+
+  override get values(): string[] {
+    if (this.decoded < this.parsed) this.decode();
+    return this.list;
+  }
+
+  override get(id: number): string {
+    if (this.decoded < this.parsed) this.decode();
+    return this.list[id] ?? '';
+  }
+
+  override get size(): number {
+    return this.decoded < this.parsed ? this.parsed + 1 : this.list.length;
+  }
+
   override intern(value: string): number {
-    const values = this.values;
+    if (this.decoded < this.parsed) this.decode();
+    const values = this.list;
     const index = this.lazyIndex;
     while (this.indexed < values.length) {
       index.set(values[this.indexed] as string, this.indexed);
@@ -47,7 +86,34 @@ export class ParsedStringTable extends StringTable {
     }
     return id;
   }
+
+  override joinedUtf8(): Uint8Array {
+    const head = this.arena.subarray(0, Math.max(0, this.arena.length - 1)); // without the last NUL
+    // values interned after parsing (enrichment): the list holds them after the parsed ones
+    if (this.list.length <= this.parsed + 1) return head;
+    const tail = Buffer.from(this.list.slice(this.parsed + 1).join('\u0000'), 'utf8');
+    return this.parsed === 0 ? tail : Buffer.concat([head, SEP, tail]);
+  }
+
+  private decode(): void {
+    const arena = this.arena;
+    const list = this.list;
+    const enc = this.nonAscii ? 'utf8' : 'latin1';
+    let from = 0;
+    while (from < arena.length) {
+      // chunks end after a NUL, so no value is cut
+      let to = arena.length;
+      if (to - from > DECODE_CHUNK) to = arena.lastIndexOf(0, from + DECODE_CHUNK - 1) + 1;
+      const parts = arena.toString(enc, from, to - 1).split('\u0000');
+      for (let i = 0; i < parts.length; i++) list.push(parts[i] as string);
+      from = to;
+    }
+    this.decoded = this.parsed;
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
+const SEP = Buffer.from([0]);
 
 /** Slot layout of the byte table: 4 int32 per slot, one cache line per probe. */
 const S_HASH = 0;
@@ -55,47 +121,50 @@ const S_ID = 1; // string-table id, 0 = empty slot
 const S_LEN = 2;
 const S_OFF = 3;
 
-/** Decode pending values once this many arena bytes wait (bounds one string's size). */
-const MATERIALIZE_BYTES = 8 << 20;
+const MIN_ARENA = 16 * 1024;
 
 export class ByteInterner {
   /** flags by string-table id ({@link FLAG_IP_OK}) */
   flags = new Uint8Array(1024);
-  /** by string-table id: [arena offset, length] of its bytes; length -1 when not in the arena */
+  /** by string-table id: [arena offset, length] of its bytes */
   private span = new Int32Array(2048);
   private slots = new Int32Array(1024 * 4);
   private mask = 1023;
+  /** entries in the byte table */
   private count = 0;
+  /** ids handed out in this batch (1..ids) */
+  private ids = 0;
   /** IPv4 table: [address, id] pairs, id 0 = empty */
   private v4 = new Int32Array(1024 * 2);
   private v4mask = 1023;
   private v4count = 0;
-  private arena = Buffer.allocUnsafe(16 * 1024);
-  private arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
+  private arena: Buffer = Buffer.allocUnsafe(MIN_ARENA);
+  private arenaView: DataView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.byteLength);
   private arenaLen = 0;
-  private decodedUpTo = 0;
   private nonAscii = false;
-  /** ids waiting for their arena string, in arena order */
-  private pending: Int32Array<ArrayBuffer> = new Int32Array(256);
-  private pendingLen = 0;
-  private table: StringTable;
+  private table: ParsedStringTable;
 
-  constructor(table: StringTable) {
+  constructor(table: ParsedStringTable) {
     this.table = table;
   }
 
-  /** Start a new batch (its table must hold only id 0). */
-  reset(table: StringTable): void {
-    this.materialize();
+  /**
+   * Hand this batch's values to its table (the table now owns the arena) and
+   * start the next batch with `table` (which must be empty).
+   */
+  handOver(next: ParsedStringTable | null): void {
+    this.table.adopt(this.arena.subarray(0, this.arenaLen), this.ids, this.nonAscii);
+    if (next === null) return;
     if (this.count > 0) this.slots.fill(0);
     if (this.v4count > 0) this.v4.fill(0);
-    this.flags.fill(0, 0, Math.min(this.flags.length, this.table.values.length));
-    this.table = table;
+    this.flags.fill(0, 0, Math.min(this.flags.length, this.ids + 1));
+    this.table = next;
+    // the old arena belongs to the emitted table; the next one starts at the size this one needed
+    this.setArena(Buffer.allocUnsafe(Math.max(MIN_ARENA, this.arenaLen + (this.arenaLen >> 2))));
     this.count = 0;
+    this.ids = 0;
     this.v4count = 0;
     this.arenaLen = 0;
-    this.decodedUpTo = 0;
-    this.pendingLen = 0;
     this.nonAscii = false;
   }
 
@@ -152,22 +221,11 @@ export class ByteInterner {
     return true;
   }
 
-  /** Add bytes {@link find} did not know; returns their string-table id. */
+  /** Add bytes {@link find} did not know (no NUL among them); returns their string-table id. */
   add(buf: Uint8Array, start: number, end: number, h: number, ascii: boolean): number {
-    const len = end - start;
-    if (this.arenaLen + len + 1 > this.arena.length) this.growArena(len + 1);
-    const off = this.arenaLen;
-    const arena = this.arena;
-    let o = off;
-    for (let k = start; k < end; k++) arena[o++] = buf[k] as number;
-    arena[o++] = 10;
-    this.arenaLen = o;
     if (!ascii) this.nonAscii = true;
-    const id = this.newId('');
-    this.span[id << 1] = off;
-    this.span[(id << 1) + 1] = len;
-    if (this.pendingLen === this.pending.length) this.pending = grow32(this.pending);
-    this.pending[this.pendingLen++] = id;
+    const off = this.arenaLen;
+    const id = this.append(buf, start, end);
     if (++this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     const slots = this.slots;
     const mask = this.mask;
@@ -176,7 +234,7 @@ export class ByteInterner {
     const at = i << 2;
     slots[at + S_HASH] = h;
     slots[at + S_ID] = id;
-    slots[at + S_LEN] = len;
+    slots[at + S_LEN] = end - start;
     slots[at + S_OFF] = off;
     return id;
   }
@@ -192,30 +250,24 @@ export class ByteInterner {
       if (v4[i << 1] === ip) return id;
       i = (i + 1) & mask;
     }
-    const id = this.newId(shortAscii(buf, start, end));
+    const id = this.append(buf, start, end);
     v4[i << 1] = ip;
     v4[(i << 1) + 1] = id;
     if (++this.v4count * 2 > mask + 1) this.rehashV4((mask + 1) * 2);
     return id;
   }
 
-  /** Replace the placeholders of pending values by their strings. Idempotent. */
-  materialize(): void {
-    if (this.pendingLen === 0 || this.decodedUpTo === this.arenaLen) return;
-    const from = this.decodedUpTo;
-    const text = this.nonAscii ? this.arena.toString('utf8', from, this.arenaLen - 1) : this.arena.toString('latin1', from, this.arenaLen - 1);
-    const parts = text.split('\n');
-    const values = this.table.values;
-    const pending = this.pending;
-    const first = this.pendingLen - parts.length;
-    for (let i = 0; i < parts.length; i++) values[pending[first + i] as number] = parts[i] as string;
-    this.decodedUpTo = this.arenaLen;
-  }
-
-  private newId(value: string): number {
-    const values = this.table.values;
-    const id = values.length;
-    values.push(value);
+  /** Copy bytes [start, end) and a NUL to the arena under a new id. */
+  private append(buf: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    if (this.arenaLen + len + 1 > this.arena.length) this.growArena(len + 1);
+    const off = this.arenaLen;
+    const arena = this.arena;
+    let o = off;
+    for (let k = start; k < end; k++) arena[o++] = buf[k] as number;
+    arena[o++] = 0;
+    this.arenaLen = o;
+    const id = ++this.ids;
     if (id >= this.flags.length) {
       const flags = new Uint8Array(this.flags.length * 2);
       flags.set(this.flags);
@@ -224,7 +276,8 @@ export class ByteInterner {
       span.set(this.span);
       this.span = span;
     }
-    this.span[(id << 1) + 1] = -1;
+    this.span[id << 1] = off;
+    this.span[(id << 1) + 1] = len;
     return id;
   }
 
@@ -264,50 +317,18 @@ export class ByteInterner {
     while (cap < this.arenaLen + need) cap *= 2;
     const next = Buffer.allocUnsafe(cap);
     this.arena.copy(next, 0, 0, this.arenaLen);
-    this.arena = next;
-    this.arenaView = new DataView(next.buffer, next.byteOffset, next.byteLength);
-    // one huge batch (parseFlowLogText): decode as we go so no single string gets near V8's limit
-    if (this.arenaLen - this.decodedUpTo > MATERIALIZE_BYTES) this.materialize();
+    this.setArena(next);
   }
-}
 
-function grow32(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
+  private setArena(arena: Buffer): void {
+    this.arena = arena;
+    this.arenaView = new DataView(arena.buffer, arena.byteOffset, arena.byteLength);
+  }
 }
 
 function v4hash(ip: number): number {
   const h = Math.imul(ip, 0x9e3779b1);
   return h ^ (h >>> 16);
-}
-
-const F = String.fromCharCode;
-
-/** ASCII bytes to a string: one fixed-arity fromCharCode per IPv4 length (7..15), else latin1. */
-function shortAscii(b: Uint8Array, s: number, e: number): string {
-  switch (e - s) {
-    case 7:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number);
-    case 8:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number);
-    case 9:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number);
-    case 10:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number);
-    case 11:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number);
-    case 12:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number);
-    case 13:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number, b[s + 12] as number);
-    case 14:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number, b[s + 12] as number, b[s + 13] as number);
-    case 15:
-      return F(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number, b[s + 8] as number, b[s + 9] as number, b[s + 10] as number, b[s + 11] as number, b[s + 12] as number, b[s + 13] as number, b[s + 14] as number);
-    default:
-      return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
-  }
 }
 
 /**

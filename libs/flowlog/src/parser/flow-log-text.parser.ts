@@ -32,10 +32,22 @@ const SP = 32;
 const LF = 10;
 const CR = 13;
 
-const planCache = new WeakMap<CompiledFormat, FieldPlan>();
+/**
+ * Plans (and so generated line parsers) by canonical format text. Keyed by the
+ * text, not the CompiledFormat object: every S3 object's header line compiles
+ * to a new CompiledFormat, and a per-object plan meant a new generated
+ * function per file, JIT-compiled from cold each time (about a second of
+ * interpreted parsing per file on the 30-field format). Formats are few; the
+ * bound only guards against a stream of distinct junk headers.
+ */
+const planCache = new Map<string, FieldPlan>();
+const PLAN_CACHE_MAX = 64;
 function planFor(format: CompiledFormat): FieldPlan {
-  let plan = planCache.get(format);
-  if (!plan) planCache.set(format, (plan = buildPlan(format)));
+  let plan = planCache.get(format.format);
+  if (!plan) {
+    if (planCache.size >= PLAN_CACHE_MAX) planCache.clear();
+    planCache.set(format.format, (plan = buildPlan(format)));
+  }
   return plan;
 }
 
@@ -78,8 +90,9 @@ export class TextParserCore implements LineParserHost {
     this.lineParser = compileLineParser(this.plan);
     this.resetMemo();
     this.rowLimit = options.streaming ? this.batchSize : Infinity;
-    this.batch = new FlowBatch(Math.min(this.batchSize, MIN_CAPACITY), new ParsedStringTable());
-    this.interner = new ByteInterner(this.batch.strings);
+    const table = new ParsedStringTable();
+    this.batch = new FlowBatch(Math.min(this.batchSize, MIN_CAPACITY), table);
+    this.interner = new ByteInterner(table);
     this.tcols = textColumns(this.plan, this.batch);
   }
 
@@ -133,16 +146,17 @@ export class TextParserCore implements LineParserHost {
   /** Hand out the current batch; `next`: start another one (false once the input has ended). */
   private emit(next: boolean): void {
     fillUnplanned(this.plan, this.batch, this.segStart, this.batch.length);
-    this.interner.materialize();
+    // the batch's table takes the value bytes; its strings are created when first read
+    const table = next ? new ParsedStringTable() : null;
+    this.interner.handOver(table);
     const result: ParseResult = { batch: this.batch, errors: this.errors, counts: this.counts };
     if (this.source !== undefined) result.source = this.source;
     this.results.push(result);
     this.errors = [];
     this.counts = emptyCounts();
-    if (!next) return;
+    if (!table) return;
     // size the next batch like the last one: small payloads stay small, big streams skip regrowth
-    this.batch = new FlowBatch(Math.min(this.batchSize, Math.max(MIN_CAPACITY, result.batch.length)), new ParsedStringTable());
-    this.interner.reset(this.batch.strings);
+    this.batch = new FlowBatch(Math.min(this.batchSize, Math.max(MIN_CAPACITY, result.batch.length)), table);
     this.tcols = textColumns(this.plan, this.batch);
     this.segStart = 0;
     this.resetMemo(); // string ids are per batch
@@ -293,7 +307,7 @@ function describe(reason: ParseErrorReason, token: string, k: number, plan: Fiel
     case 'bad_address':
       return `${shown} is not an IPv4 or IPv6 address`;
     case 'bad_encoding':
-      return 'value is not valid UTF-8';
+      return 'value is not valid UTF-8 text (or holds a NUL byte)';
     case 'bad_enum':
       return `${shown} is not one of ${enumValues(plan.ops[k] as number)}`;
     default:

@@ -62,12 +62,19 @@ function checkInt(buf: Uint8Array, s: number, e: number, min: number, max: numbe
   return v < min || v > max ? E_RANGE : 0;
 }
 
+/** Every byte in 1..127: plain ASCII without NUL (NUL separates values in the interner's arena). */
 function isAscii(buf: Uint8Array, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if ((buf[i] as number) > 127) return false;
+  for (let i = s; i < e; i++) if (((buf[i] as number) - 1) >>> 0 >= 127) return false;
   return true;
 }
 
-const HELPERS = { isUtf8, isAscii, parseIPv4, sampleHash, isIPv6Bytes, checkInt, FLAG_IP_OK };
+/** Valid UTF-8 without a NUL byte. */
+function isText(buf: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] === 0) return false;
+  return isUtf8(buf.subarray(s, e));
+}
+
+const HELPERS = { isText, isAscii, parseIPv4, sampleHash, isIPv6Bytes, checkInt, FLAG_IP_OK };
 
 const INT_COLUMN: Record<number, string> = {
   [IntTarget.VERSION]: 'version',
@@ -143,9 +150,9 @@ function textField(k: number, plan: FieldPlan): string {
           interner.flags[id] = FLAG_IP_OK;
         }`
       : `if (id === 0) {
-          // only new values are checked for non-ASCII bytes, and those for valid UTF-8
+          // only new values are checked for non-ASCII (and NUL) bytes, and those for valid UTF-8 without NUL
           const ascii = isAscii(buf, fs, pos);
-          if (!ascii && !isUtf8(buf.subarray(fs, pos))) ${FAIL(E_ENCODING, k)}
+          if (!ascii && !isText(buf, fs, pos)) ${FAIL(E_ENCODING, k)}
           // IPv4 text is interned by integer wherever it appears, so one string keeps one id
           const v4 = ascii ? parseIPv4(buf, fs, pos) : undefined;
           id = v4 !== undefined ? interner.internV4(v4, buf, fs, pos) : interner.add(buf, fs, pos, h, ascii);
@@ -224,7 +231,7 @@ export function lineParserSource(plan: FieldPlan): string {
     .filter((k) => plan.ops[k] === Op.TEXT || plan.ops[k] === Op.ADDR || plan.ops[k] === Op.TEXT_INT)
     .map((k) => `const t${k} = tcols[${k}];`);
   return `
-  const { isUtf8, isAscii, parseIPv4, sampleHash, isIPv6Bytes, checkInt, FLAG_IP_OK } = H;
+  const { isText, isAscii, parseIPv4, sampleHash, isIPv6Bytes, checkInt, FLAG_IP_OK } = H;
   return function parseLines(host, buf, pos, end) {
     const b = host.batch;
     const interner = host.interner;
