@@ -66,13 +66,16 @@ export class AnomalyAggregator {
     let emit: boolean;
     if (ep && c.firstSeen - ep.anomaly.lastSeen <= agg.episodeGapSec) {
       counters.updated++;
+      // a heartbeat is for an episode still active: a long window closing hours later over the same
+      // activity (the day-long scan tier) is not news
+      const active = c.lastSeen > ep.anomaly.lastSeen;
       this.merge(ep, c);
       // keep the Map in least-recently-updated order for eviction
       this.episodes.delete(key);
       this.episodes.set(key, ep);
       const bucket = bucketOf(ep.maxMagnitude);
       const sev = SEVERITY_RANK[ep.anomaly.severity];
-      emit = bucket > ep.emittedBucket || sev > ep.emittedSeverity || (agg.heartbeatSec > 0 && c.windowEnd - ep.emittedAt >= agg.heartbeatSec);
+      emit = bucket > ep.emittedBucket || sev > ep.emittedSeverity || (active && agg.heartbeatSec > 0 && c.windowEnd - ep.emittedAt >= agg.heartbeatSec);
     } else {
       if (!ep && this.episodes.size >= this.config.state.maxAnomalies) this.evictOldest();
       counters.created++;
@@ -150,8 +153,9 @@ export class AnomalyAggregator {
     a.targets = union(a.targets, c.targets, agg.maxTargets);
     a.ports = union(a.ports, c.ports, agg.maxPorts).sort((x, y) => x - y);
     a.mitre = union(a.mitre, c.mitre, 10);
-    if (c.magnitude >= ep.maxMagnitude) {
-      // the explanation follows the strongest window seen so far
+    if (c.magnitude > ep.maxMagnitude) {
+      // the explanation follows the strongest window seen so far; on a tie the first (shortest, most
+      // specific) window keeps it: a longer window over the same probes adds nothing
       ep.maxMagnitude = c.magnitude;
       a.summary = c.summary.slice(0, 1000);
       a.signals = c.signals.slice(0, 30);

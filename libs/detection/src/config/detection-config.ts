@@ -28,12 +28,27 @@ export interface PortScanConfig extends DetectorBase {
   minDistinctPorts: number;
   slowWindowSec: number;
   slowMinDistinctPorts: number;
+  /**
+   * Low-and-slow tier: distinct ports per (source, destination) over a long hopping window (hop =
+   * half of it), e.g. 10 ports in 24 h (Slips' first report level, counted per day instead of per hour).
+   */
+  longWindowSec: number;
+  /** hop of the long window: any scan shorter than longWindowSec − longHopSec is seen whole in one window */
+  longHopSec: number;
+  longMinDistinctPorts: number;
+  /** base severity of long-window findings (internet actors one step lower, as for every scan) */
+  longSeverity: Severity;
 }
 export interface PortSweepConfig extends DetectorBase {
   windowSec: number;
   minDistinctHosts: number;
   slowWindowSec: number;
   slowMinDistinctHosts: number;
+  /** low-and-slow tier: distinct hosts on one port per source over a long hopping window */
+  longWindowSec: number;
+  longHopSec: number;
+  longMinDistinctHosts: number;
+  longSeverity: Severity;
 }
 export interface DdosConfig extends DetectorBase {
   windowSec: number;
@@ -201,6 +216,14 @@ export interface DetectionConfig {
     servicePorts: number[];
     probeMaxPackets: number;
     probeMaxBytesPerPacket: number;
+    /**
+     * UDP has no handshake, so a UDP service probe must carry the service's request (SIP OPTIONS
+     * ~450 B, SNMP, DNS, NTP...): a UDP request of ≤ probeMaxPackets packets up to this many bytes
+     * per packet (one unfragmented datagram) is a payload probe. Only the vertical port-scan counts
+     * payload probes: a normal client touches few UDP ports of one host, but many hosts on one port
+     * (DNS resolvers, NTP), so sweeps keep probeMaxBytesPerPacket.
+     */
+    udpProbeMaxBytesPerPacket: number;
   };
   state: {
     maxEntriesPerTable: number;
@@ -239,12 +262,19 @@ export function defaultDetectionConfig(): DetectionConfig {
       servicePorts: [1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5672, 5900, 5985, 5986, 6379, 6443, 8080, 8443, 9092, 9200, 9300, 11211, 27017],
       probeMaxPackets: 6,
       probeMaxBytesPerPacket: 80,
+      udpProbeMaxBytesPerPacket: 1500,
     },
     state: { maxEntriesPerTable: 1_000_000, maxIps: 2_000_000, ipIdleTtlSec: 32 * DAY, maxAnomalies: 100_000 },
     aggregation: { episodeGapSec: HOUR, heartbeatSec: 6 * HOUR, maxEvidence: 20, maxTargets: 50, maxPorts: 200 },
     detectors: {
-      'port-scan': { ...on('medium'), windowSec: MIN, minDistinctPorts: 21, slowWindowSec: 30 * MIN, slowMinDistinctPorts: 25 },
-      'port-sweep': { ...on('medium'), windowSec: MIN, minDistinctHosts: 25, slowWindowSec: 30 * MIN, slowMinDistinctHosts: 64 },
+      'port-scan': {
+        ...on('medium'), windowSec: MIN, minDistinctPorts: 21, slowWindowSec: 30 * MIN, slowMinDistinctPorts: 25,
+        longWindowSec: DAY, longHopSec: 2 * HOUR, longMinDistinctPorts: 10, longSeverity: 'low',
+      },
+      'port-sweep': {
+        ...on('medium'), windowSec: MIN, minDistinctHosts: 25, slowWindowSec: 30 * MIN, slowMinDistinctHosts: 64,
+        longWindowSec: DAY, longHopSec: 2 * HOUR, longMinDistinctHosts: 25, longSeverity: 'low',
+      },
       ddos: {
         ...on('high'), windowSec: MIN, minPacketsPerSec: 10_000, udpMinPacketsPerSec: 10_000, synFloodMinRecords: 1000,
         manySourcesMin: 500, connFloodPerSourceMin: 100, connFloodTotalMin: 6000,

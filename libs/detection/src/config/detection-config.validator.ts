@@ -139,7 +139,7 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
     for (const [key, v] of Object.entries(d)) {
       if (typeof v !== 'number') continue;
       const q = `${p}.${key}`;
-      if (/windowSec$|WindowSec$/.test(key) || key === 'evaluateEverySec') k.window(q);
+      if (/windowSec$|WindowSec$/.test(key) || key === 'evaluateEverySec' || key === 'longHopSec') k.window(q);
       else if (key === 'ewmaAlpha') k.fraction(q, true);
       else if (key === 'relativeFloorFraction' || key === 'maxIntervalCv' || key === 'minScore' || key === 'minOnBeatShare' || key === 'onBeatTolerance') k.fraction(q);
       else if (key === 'relativeFactor') {
@@ -154,6 +154,11 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
   for (const [id, key] of [['crypto-mining', 'poolPorts'], ['brute-force', 'ports'], ['brute-force', 'ignoreInternalPorts'], ['tor', 'torPorts']] as const) k.ports(`detectors.${id}.${key}`);
   k.oneOf('detectors.tor.inboundSeverity', SEVERITIES);
   k.oneOf('detectors.brute-force.targetSeverity', SEVERITIES);
+  for (const id of ['port-scan', 'port-sweep'] as const) {
+    k.oneOf(`detectors.${id}.longSeverity`, SEVERITIES);
+    const d = c.detectors[id];
+    if (d.longWindowSec % d.longHopSec !== 0) throw new DetectionConfigError(`detectors.${id}.longHopSec`, `must divide longWindowSec (${d.longWindowSec}), got ${d.longHopSec}`);
+  }
   const b = c.detectors.beaconing;
   for (const w of ['ts', 'ds', 'dur', 'hist'] as const) k.fraction(`detectors.beaconing.weights.${w}`);
   const sum = b.weights.ts + b.weights.ds + b.weights.dur + b.weights.hist;
@@ -236,7 +241,7 @@ export function validateDetectionConfig(raw: unknown): DetectionConfig {
   k.nonNeg('allowedLatenessSec');
   k.cidrs('network.internalCidrs');
   k.ports('network.servicePorts');
-  for (const p of ['network.ephemeralPortMin', 'network.probeMaxPackets', 'network.probeMaxBytesPerPacket', 'state.maxEntriesPerTable', 'state.maxIps', 'state.ipIdleTtlSec', 'state.maxAnomalies', 'aggregation.maxEvidence', 'aggregation.maxTargets', 'aggregation.maxPorts']) k.posInt(p);
+  for (const p of ['network.ephemeralPortMin', 'network.probeMaxPackets', 'network.probeMaxBytesPerPacket', 'network.udpProbeMaxBytesPerPacket', 'state.maxEntriesPerTable', 'state.maxIps', 'state.ipIdleTtlSec', 'state.maxAnomalies', 'aggregation.maxEvidence', 'aggregation.maxTargets', 'aggregation.maxPorts']) k.posInt(p);
   k.nonNeg('aggregation.episodeGapSec');
   k.nonNeg('aggregation.heartbeatSec');
   if (c.aggregation.maxEvidence > 50) throw new DetectionConfigError('aggregation.maxEvidence', `must be ≤ 50 (AnomalyV1 limit), got ${c.aggregation.maxEvidence}`);

@@ -4,12 +4,14 @@
  * entity over probe records only. Responses, payload-carrying records and
  * REJECTs of already-closed connections never count (docs/detectors.md).
  */
+import type { Severity } from '@flowguard/contracts';
 import type { PreparedBatch } from '../engine/prepared-batch';
 import { RowFlag } from '../engine/prepared-batch';
 import { EvidenceSampler } from '../state/evidence-sampler';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
+import { PairFilter } from '../state/pair-filter';
 import { TumblingWindows } from '../state/windows';
-import type { Candidate, EngineContext } from './detector';
+import { type Candidate, type EngineContext, hopOf } from './detector';
 
 export class FanoutWindow {
   readonly entities: KeyIndex;
@@ -59,20 +61,129 @@ export interface FanoutSpec {
   anchor(p: PreparedBatch, row: number): number;
   /** the value counted distinct (port key, or destination address) */
   value(p: PreparedBatch, row: number): number;
-  describe(ctx: EngineContext, w: FanoutWindow, entity: number, values: number[], variant: string, windowSec: number, threshold: number, start: number, end: number): Candidate;
+  describe(ctx: EngineContext, w: FanoutWindow, entity: number, values: number[], tier: FanoutTier, start: number, end: number): Candidate;
+  /** was (src, anchor, value) an established pair, per the filter (key order differs for scans and sweeps) */
+  established(f: PairFilter, src: number, anchor: number, value: number): boolean;
+}
+
+/** dst port plus protocol bit, so TCP/80 and UDP/80 count as two ports */
+export const portKey = (port: number, protocol: number) => port | (protocol === 17 ? 1 << 16 : 0);
+export const portOf = (key: number) => key & 0xffff;
+
+/**
+ * Remember the pairs that exchanged payload: ACCEPTed requests carrying data, and answers carrying
+ * data (a service that answered was reached). SYN-ACK or RST answers alone carry none (v2 cannot tell
+ * them apart), UDP payload probes are attempts, not exchanges.
+ */
+export function recordEstablished(p: PreparedBatch, filter: PairFilter, maxPk: number, maxBpp: number): void {
+  if (p.to <= p.from) return;
+  const b = p.batch;
+  const rows = p.rows;
+  const flags = p.flags;
+  filter.at(b.start[rows[p.to - 1] as number] as number);
+  const skip = RowFlag.PROBE | RowFlag.PROBE_PAYLOAD | RowFlag.CLOSING | RowFlag.AMBIGUOUS | RowFlag.DST_NON_UNICAST;
+  for (let k = p.from; k < p.to; k++) {
+    const i = rows[k] as number;
+    const f = flags[i] as number;
+    if ((f & skip) !== 0 || (f & RowFlag.ACCEPT) === 0 || (f & (RowFlag.TCP | RowFlag.UDP)) === 0) continue;
+    if ((f & RowFlag.RESPONSE) === 0) {
+      filter.add(p.srcIp[i] as number, p.dstIp[i] as number, portKey(b.dstPort[i] as number, b.protocol[i] as number));
+    } else {
+      const pk = b.packets[i] as number;
+      if (pk > maxPk || (b.bytes[i] as number) > pk * maxBpp) filter.add(p.dstIp[i] as number, p.srcIp[i] as number, portKey(b.srcPort[i] as number, b.protocol[i] as number));
+    }
+  }
+}
+
+/** Generations of the established-pair filter: at least the longest tier. 2^24 bits = 2 MiB each. */
+export function makePairFilter(tiers: FanoutTierSpec[]): PairFilter {
+  return new PairFilter(24, Math.max(...tiers.map((t) => t.windowSec)));
+}
+
+export interface FanoutTierSpec {
+  /** fast / slow / long: named in the finding's summary and signals */
+  variant: string;
+  windowSec: number;
+  threshold: number;
+  severity: Severity;
+  probeMask: number;
+  /** false: the per-entity count saturates at maxDistinct (bounded state for long windows) */
+  exact: boolean;
+  /** tumbling instead of hopping by half a window */
+  tumbling?: boolean;
+  /** an explicit hop (must divide the window); default half a window */
+  hopSec?: number;
+}
+
+/** One window length of a scan detector with its own threshold and severity. */
+export interface FanoutTier extends FanoutTierSpec {
+  readonly windows: TumblingWindows<FanoutWindow>;
+  readonly maxDistinct: number;
+  readonly hotAt: number;
+}
+
+/**
+ * Build the tiers. Saturating tiers keep at most max(16 × threshold, maxPorts, maxTargets)
+ * values per entity: enough to list what a finding reports, while a scanner touching 65,535
+ * ports costs the table a few hundred entries, not 65,535, for a whole day.
+ */
+export function makeTiers(ctx: EngineContext, specs: FanoutTierSpec[]): FanoutTier[] {
+  const c = ctx.config;
+  const make = () => new FanoutWindow(c.state.maxEntriesPerTable, c.aggregation.maxEvidence);
+  return specs.map((s) => ({
+    ...s,
+    windows: new TumblingWindows(s.windowSec, make, (w) => w.reset(), s.tumbling ? s.windowSec : s.hopSec ?? hopOf(s.windowSec, c.tickSec)),
+    maxDistinct: s.exact ? Infinity : Math.max(16 * s.threshold, c.aggregation.maxPorts, c.aggregation.maxTargets),
+    hotAt: Math.ceil(s.threshold / 2),
+  }));
+}
+
+export function ingestTiers(ctx: EngineContext, p: PreparedBatch, tiers: FanoutTier[], spec: FanoutSpec, filter: PairFilter, onEvict: () => void): void {
+  const net = ctx.config.network;
+  recordEstablished(p, filter, net.probeMaxPackets, net.probeMaxBytesPerPacket);
+  for (const t of tiers) ingestFanout(p, t.windows, spec, t, onEvict);
+}
+
+export function advanceTiers(ctx: EngineContext, tiers: FanoutTier[], spec: FanoutSpec, filter: PairFilter, watermark: number, out: Candidate[]): void {
+  for (const t of tiers) t.windows.closeUpTo(watermark, (w, s, e) => closeFanout(ctx, w, spec, t, filter, s, e, out));
+}
+
+export function releaseTiers(tiers: FanoutTier[]): void {
+  for (const t of tiers) t.windows.release();
+}
+
+export function tierStateSize(tiers: FanoutTier[]): number {
+  let n = 0;
+  for (const t of tiers) t.windows.forEachOpen((w) => (n += w.seen.size));
+  return n;
 }
 
 const COLD_SAMPLES = 1;
 
+export interface FanoutIngestOptions {
+  /** distinct values at which an entity starts keeping full evidence */
+  hotAt: number;
+  /** row kinds that count: RowFlag.PROBE, optionally | RowFlag.PROBE_PAYLOAD */
+  probeMask: number;
+  /**
+   * Stop remembering new values for an entity once it has this many (long windows): its count
+   * saturates ("at least cap"), so one huge scanner cannot fill a day-long table. Infinity = exact.
+   */
+  maxDistinct: number;
+}
+
 /** Ingest probe rows into a set of windows. */
-export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWindow>, spec: FanoutSpec, hotAt: number, onEvict: () => void): void {
+export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWindow>, spec: FanoutSpec, o: FanoutIngestOptions, onEvict: () => void): void {
   const b = p.batch;
   const rows = p.rows;
   const flags = p.flags;
+  const mask = o.probeMask;
+  const hotAt = o.hotAt;
+  const cap = o.maxDistinct;
   for (let k = p.from; k < p.to; k++) {
     const i = rows[k] as number;
     const f = flags[i] as number;
-    if ((f & (RowFlag.PROBE | RowFlag.RESPONSE | RowFlag.CLOSING)) !== RowFlag.PROBE) continue;
+    if ((f & mask) === 0 || (f & (RowFlag.RESPONSE | RowFlag.CLOSING)) !== 0) continue;
     if ((f & (RowFlag.TCP | RowFlag.UDP)) === 0 || (f & RowFlag.DST_NON_UNICAST) !== 0) continue;
     const start = b.start[i] as number;
     const src = p.srcIp[i] as number;
@@ -90,9 +201,11 @@ export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWi
         w.first[e] = start;
         w.last[e] = b.end[i] as number;
       }
-      const s = w.seen.upsert(src, anchor, value);
-      if (s < 0) onEvict();
-      else if (w.seen.added) w.distinct[e]++;
+      if ((w.distinct[e] as number) < cap) {
+        const s = w.seen.upsert(src, anchor, value);
+        if (s < 0) onEvict();
+        else if (w.seen.added) w.distinct[e]++;
+      }
       w.probes[e]++;
       w.packets[e] += b.packets[i] as number;
       if (f & RowFlag.REJECT) w.rejects[e]++;
@@ -107,9 +220,9 @@ export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWi
 
 /** Close a window: entities at or over threshold become candidates. */
 export function closeFanout(
-  ctx: EngineContext, w: FanoutWindow, spec: FanoutSpec, threshold: number, variant: string, windowSec: number,
-  start: number, end: number, out: Candidate[],
+  ctx: EngineContext, w: FanoutWindow, spec: FanoutSpec, tier: FanoutTier, filter: PairFilter, start: number, end: number, out: Candidate[],
 ): void {
+  const threshold = tier.threshold;
   const n = w.entities.size;
   let firing: Map<number, number[]> | null = null;
   for (let e = 0; e < n; e++) {
@@ -121,9 +234,17 @@ export function closeFanout(
   for (let s = 0; s < seen.size; s++) {
     const e = w.entities.find(seen.key(s, 0), seen.key(s, 1));
     const list = firing.get(e);
-    if (list) list.push(seen.key(s, 2));
+    if (list && !spec.established(filter, seen.key(s, 0), seen.key(s, 1), seen.key(s, 2))) list.push(seen.key(s, 2));
   }
-  for (const [e, values] of firing) out.push(spec.describe(ctx, w, e, values, variant, windowSec, threshold, start, end));
+  for (const [e, values] of firing) {
+    // only never-established pairs are probes: drop the values the source exchanged payload with
+    const all = w.distinct[e] as number;
+    const remembered = Math.min(all, tier.maxDistinct);
+    const distinct = all - (remembered - values.length);
+    if (distinct < threshold) continue;
+    w.distinct[e] = distinct;
+    out.push(spec.describe(ctx, w, e, values, tier, start, end));
+  }
 }
 
 /** Severity steps for scans: our own workloads scanning matter more than internet background noise. */

@@ -35,8 +35,10 @@ describe('port-scan', () => {
     expect(contractErrors(a)).toEqual([]);
   });
 
-  it('stays quiet at exactly 20 ports (near miss) and counts no response record as a probe', () => {
-    expect(run(scan(20, T0)).of('port-scan')).toHaveLength(0);
+  it('stays quiet at exactly 20 ports in the fast window (near miss; only the low day tier reports it) and counts no response record as a probe', () => {
+    const near = run(scan(20, T0)).of('port-scan');
+    expect(near.map((a) => a.signals.find((s) => s.name === 'windowSec')?.note)).toEqual(['long window']);
+    expect(near[0]!.severity).toBe('low');
     // a server answering one client's 40 connections: responses go to 40 distinct ephemeral ports of the client
     const answers: FlowRecord[] = [];
     for (let k = 0; k < 40; k++) {
@@ -100,6 +102,47 @@ describe('port-scan', () => {
   });
 });
 
+describe('port-scan: low-and-slow, UDP payload probes, established pairs', () => {
+  const INTERNET = '203.0.113.77';
+
+  it('reports 12 rejected ports over 20 hours in the day tier, one step lower for an internet actor', () => {
+    const slow = scan(12, T0 - (T0 % 86400), { spacing: 6000, answered: false, action: 'REJECT' })
+      .map((r) => ({ ...r, srcAddr: INTERNET }));
+    const found = run(slow).of('port-scan');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ actor: INTERNET, targets: [TARGET], severity: 'info', mitre: ['T1595.001'] });
+    // emitted when the first window reached the threshold; later windows only extend it (no new decade)
+    expect(found[0]!.signals.find((s) => s.name === 'distinctPorts')).toMatchObject({ threshold: 10 });
+    expect(found[0]!.signals.find((s) => s.name === 'windowSec')).toMatchObject({ value: 86400, note: 'long window' });
+    // 9 ports a day is below every tier
+    expect(run(slow.slice(0, 9)).of('port-scan')).toHaveLength(0);
+  });
+
+  it('counts UDP service probes with payload (a SIP scan, 465 B per datagram) toward the vertical scan only', () => {
+    const sip = Array.from({ length: 72 }, (_, k) => rec({ srcAddr: INTERNET, dstAddr: TARGET, srcPort: 56101, dstPort: 5060 + 37 * k, protocol: 17, packets: 1, bytes: 465, start: T0 }));
+    const a = run(sip).of('port-scan');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.signals.find((s) => s.name === 'windowSec')?.note).toBe('fast window');
+    // the same datagrams to 72 hosts on one port are what a SIP client or resolver might send: no sweep
+    const wide = sip.map((r, k) => ({ ...r, dstAddr: `10.0.9.${k + 1}`, dstPort: 5060 }));
+    expect(run(wide).of('port-sweep')).toHaveLength(0);
+    // bulk UDP (more than probeMaxPackets datagrams) is never a probe
+    expect(run(sip.map((r) => ({ ...r, packets: 40, bytes: 40 * 465 }))).of('port-scan')).toHaveLength(0);
+  });
+
+  it('does not count ports the source exchanged payload with (established pairs), only never-established ones', () => {
+    // a client talking to 12 services of one host, each followed by a tail record of two bare packets
+    const talk: FlowRecord[] = [];
+    for (let k = 0; k < 12; k++) {
+      talk.push(rec({ srcAddr: INTERNET, dstAddr: TARGET, srcPort: 50000 + k, dstPort: 8000 + k, packets: 12, bytes: 9000, start: T0 + k * 600 }));
+      talk.push(rec({ srcAddr: INTERNET, dstAddr: TARGET, srcPort: 50000 + k, dstPort: 8000 + k, packets: 2, bytes: 104, start: T0 + k * 600 + 120 }));
+    }
+    expect(run(talk).of('port-scan')).toHaveLength(0);
+    // the same tails without the exchanges before them are probes
+    expect(run(talk.filter((r) => r.packets === 2)).of('port-scan')).toHaveLength(1);
+  });
+});
+
 describe('port-sweep', () => {
   const sweep = (hosts: number, t: number, spacing = 1): FlowRecord[] =>
     Array.from({ length: hosts }, (_, k) => rec({ srcAddr: SCANNER, dstAddr: `10.0.3.${k + 1}`, srcPort: 40000 + k, dstPort: 22, packets: 2, bytes: 120, start: t + Math.floor(k * spacing) }));
@@ -116,6 +159,16 @@ describe('port-sweep', () => {
     expect(run(sweep(24, T0)).of('port-sweep')).toHaveLength(0);
     const scrape = sweep(40, T0).map((r) => ({ ...r, packets: 12, bytes: 4000 }));
     expect(run(scrape).of('port-sweep')).toHaveLength(0);
+  });
+
+  it('reports a day-long sweep (one host every 30 min) in the long tier, but not the ends of established connections', () => {
+    const slow = sweep(30, T0 - (T0 % 86400), 1800);
+    const a = run(slow).of('port-sweep');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.signals.find((s) => s.name === 'windowSec')?.note).toBe('long window');
+    // a workstation's HTTPS connections: payload first, then a bare FIN/ACK record in the next minute
+    const https = slow.flatMap((r) => [{ ...r, dstPort: 443, packets: 20, bytes: 30_000 }, { ...r, dstPort: 443, start: r.start + 60, end: r.start + 60 }]);
+    expect(run(https).of('port-sweep')).toHaveLength(0);
   });
 
   it('catches a slow sweep (one host every 20 s for 25 minutes)', () => {

@@ -3,50 +3,50 @@
  * destination. Fast window per FR2.1 (> 20 ports in 60 s) plus a slow window
  * for low-and-slow scans. Keyed by source.
  */
+import type { PairFilter } from '../state/pair-filter';
 import type { PortScanConfig } from '../config/detection-config';
-import type { PreparedBatch } from '../engine/prepared-batch';
-import { TumblingWindows } from '../state/windows';
-import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
-import { FanoutWindow, type FanoutSpec, closeFanout, ingestFanout, scanSeverityStep } from './fanout';
+import { type PreparedBatch, RowFlag } from '../engine/prepared-batch';
+import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type FanoutSpec, type FanoutTier, FanoutWindow, advanceTiers, makePairFilter, makeTiers, ingestTiers, portKey, portOf, scanSeverityStep, tierStateSize, releaseTiers } from './fanout';
 
-/** dst port plus protocol bit, so TCP/80 and UDP/80 count as two ports */
-export const portKey = (port: number, protocol: number) => port | (protocol === 17 ? 1 << 16 : 0);
-export const portOf = (key: number) => key & 0xffff;
+export { portKey, portOf } from './fanout';
 
 export class PortScanDetector implements Detector {
   readonly id = 'port-scan' as const;
   readonly name = 'port-scan';
   readonly keying = 'src' as const;
-  private readonly fast: TumblingWindows<FanoutWindow>;
-  private readonly slow: TumblingWindows<FanoutWindow>;
+  private readonly tiers: FanoutTier[];
   private readonly spec: FanoutSpec;
+  private readonly established: PairFilter;
 
-  constructor(private readonly ctx: EngineContext, private readonly cfg: PortScanConfig) {
-    const make = () => new FanoutWindow(ctx.config.state.maxEntriesPerTable, ctx.config.aggregation.maxEvidence);
-    // hop half a window: a burst shorter than half the window is never cut in two by a window edge
-    this.fast = new TumblingWindows(cfg.windowSec, make, (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
-    this.slow = new TumblingWindows(cfg.slowWindowSec, make, (w) => w.reset(), hopOf(cfg.slowWindowSec, ctx.config.tickSec));
+  constructor(private readonly ctx: EngineContext, cfg: PortScanConfig) {
+    // UDP services are probed with their own requests (SIP OPTIONS ~450 B): payload probes count here
+    const mask = RowFlag.PROBE | RowFlag.PROBE_PAYLOAD;
+    // every tier hops by half a window: a burst shorter than half the window is never cut in two by an edge
+    this.tiers = makeTiers(ctx, [
+      { variant: 'fast', windowSec: cfg.windowSec, threshold: cfg.minDistinctPorts, severity: cfg.severity, probeMask: mask, exact: true },
+      { variant: 'slow', windowSec: cfg.slowWindowSec, threshold: cfg.slowMinDistinctPorts, severity: cfg.severity, probeMask: mask, exact: true },
+      { variant: 'long', windowSec: cfg.longWindowSec, threshold: cfg.longMinDistinctPorts, severity: cfg.longSeverity, probeMask: mask, exact: false, hopSec: cfg.longHopSec },
+    ]);
+    this.established = makePairFilter(this.tiers);
     this.spec = {
+      established: (f, src, anchor, value) => f.has(src, anchor, value),
       anchor: (p: PreparedBatch, i: number) => p.dstIp[i] as number,
       value: (p: PreparedBatch, i: number) => portKey(p.batch.dstPort[i] as number, p.batch.protocol[i] as number),
-      describe: (c, w, e, values, variant, windowSec, threshold, start, end) => this.describe(c, w, e, values, variant, windowSec, threshold, start, end),
+      describe: (c, w, e, values, tier, start, end) => this.describe(c, w, e, values, tier, start, end),
     };
   }
 
   ingest(p: PreparedBatch): void {
-    const evict = () => this.ctx.evicted(this.name);
-    ingestFanout(p, this.fast, this.spec, Math.ceil(this.cfg.minDistinctPorts / 2), evict);
-    ingestFanout(p, this.slow, this.spec, Math.ceil(this.cfg.slowMinDistinctPorts / 2), evict);
+    ingestTiers(this.ctx, p, this.tiers, this.spec, this.established, () => this.ctx.evicted(this.name));
   }
 
   advance(watermark: number, out: Candidate[]): void {
-    this.fast.closeUpTo(watermark, (w, s, e) => closeFanout(this.ctx, w, this.spec, this.cfg.minDistinctPorts, 'fast', this.cfg.windowSec, s, e, out));
-    this.slow.closeUpTo(watermark, (w, s, e) => closeFanout(this.ctx, w, this.spec, this.cfg.slowMinDistinctPorts, 'slow', this.cfg.slowWindowSec, s, e, out));
+    advanceTiers(this.ctx, this.tiers, this.spec, this.established, watermark, out);
   }
 
   release(): void {
-    this.fast.release();
-    this.slow.release();
+    releaseTiers(this.tiers);
   }
 
   maintain(): void {
@@ -54,15 +54,11 @@ export class PortScanDetector implements Detector {
   }
 
   stateSize(): number {
-    let n = 0;
-    this.fast.forEachOpen((w) => (n += w.seen.size));
-    this.slow.forEachOpen((w) => (n += w.seen.size));
-    return n;
+    return tierStateSize(this.tiers);
   }
 
-  private describe(
-    ctx: EngineContext, w: FanoutWindow, e: number, values: number[], variant: string, windowSec: number, threshold: number, start: number, end: number,
-  ): Candidate {
+  private describe(ctx: EngineContext, w: FanoutWindow, e: number, values: number[], tier: FanoutTier, start: number, end: number): Candidate {
+    const { variant, windowSec, threshold } = tier;
     const src = w.entities.key(e, 0);
     const dst = w.entities.key(e, 1);
     const actor = ctx.ips.str(src);
@@ -81,7 +77,7 @@ export class PortScanDetector implements Detector {
       windowEnd: end,
       firstSeen: w.first[e] as number,
       lastSeen: w.last[e] as number,
-      severity: raiseSeverity(this.cfg.severity, scanSeverityStep(local) + decades(distinct, threshold)),
+      severity: raiseSeverity(tier.severity, scanSeverityStep(local) + decades(distinct, threshold)),
       confidence: Math.min(1, ratioConfidence(ratio) + (rejectShare >= 0.5 ? 0.1 : 0)),
       score: Math.round(ratio * 100) / 100,
       magnitude: distinct,
@@ -89,7 +85,7 @@ export class PortScanDetector implements Detector {
       targets: [target],
       ports,
       mitre: local ? ['T1046'] : ['T1595.001'],
-      summary: `${actor} probed ${distinct} distinct ports on ${target} within ${windowSec} s (${variant} window; ${probes} probes, ${rejects} rejected)`,
+      summary: `${actor} probed ${distinct >= tier.maxDistinct ? 'at least ' : ''}${distinct} distinct ports on ${target} within ${windowSec} s (${variant} window; ${probes} probes, ${rejects} rejected)`,
       signals: [
         signal('distinctPorts', distinct, threshold),
         signal('probes', probes),

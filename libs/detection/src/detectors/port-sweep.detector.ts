@@ -2,48 +2,48 @@
  * port-sweep (horizontal): one source probing one port on many destinations,
  * with a slow window for low-rate sweeps. Keyed by source.
  */
+import type { PairFilter } from '../state/pair-filter';
 import type { PortSweepConfig } from '../config/detection-config';
-import type { PreparedBatch } from '../engine/prepared-batch';
-import { TumblingWindows } from '../state/windows';
-import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
-import { FanoutWindow, type FanoutSpec, closeFanout, ingestFanout } from './fanout';
-import { portKey, portOf } from './port-scan.detector';
+import { type PreparedBatch, RowFlag } from '../engine/prepared-batch';
+import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type FanoutSpec, type FanoutTier, FanoutWindow, advanceTiers, makePairFilter, makeTiers, ingestTiers, portKey, portOf, tierStateSize, releaseTiers } from './fanout';
 
 export class PortSweepDetector implements Detector {
   readonly id = 'port-sweep' as const;
   readonly name = 'port-sweep';
   readonly keying = 'src' as const;
-  private readonly fast: TumblingWindows<FanoutWindow>;
-  private readonly slow: TumblingWindows<FanoutWindow>;
+  private readonly tiers: FanoutTier[];
   private readonly spec: FanoutSpec;
+  private readonly established: PairFilter;
 
-  constructor(private readonly ctx: EngineContext, private readonly cfg: PortSweepConfig) {
-    const make = () => new FanoutWindow(ctx.config.state.maxEntriesPerTable, ctx.config.aggregation.maxEvidence);
-    // hop half a window: a burst shorter than half the window is never cut in two by a window edge
-    this.fast = new TumblingWindows(cfg.windowSec, make, (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
-    // slow scans last longer than their window by nature: tumbling is enough and halves the cost
-    this.slow = new TumblingWindows(cfg.slowWindowSec, make, (w) => w.reset());
+  constructor(private readonly ctx: EngineContext, cfg: PortSweepConfig) {
+    // payload-less probes only: many hosts on one UDP port with a request each is what resolvers do
+    const mask = RowFlag.PROBE;
+    this.tiers = makeTiers(ctx, [
+      { variant: 'fast', windowSec: cfg.windowSec, threshold: cfg.minDistinctHosts, severity: cfg.severity, probeMask: mask, exact: true },
+      // slow sweeps last longer than their window by nature: tumbling is enough and halves the cost
+      { variant: 'slow', windowSec: cfg.slowWindowSec, threshold: cfg.slowMinDistinctHosts, severity: cfg.severity, probeMask: mask, exact: true, tumbling: true },
+      { variant: 'long', windowSec: cfg.longWindowSec, threshold: cfg.longMinDistinctHosts, severity: cfg.longSeverity, probeMask: mask, exact: false, hopSec: cfg.longHopSec },
+    ]);
+    this.established = makePairFilter(this.tiers);
     this.spec = {
+      established: (f, src, anchor, value) => f.has(src, value, anchor),
       anchor: (p: PreparedBatch, i: number) => portKey(p.batch.dstPort[i] as number, p.batch.protocol[i] as number),
       value: (p: PreparedBatch, i: number) => p.dstIp[i] as number,
-      describe: (c, w, e, values, variant, windowSec, threshold, start, end) => this.describe(c, w, e, values, variant, windowSec, threshold, start, end),
+      describe: (c, w, e, values, tier, start, end) => this.describe(c, w, e, values, tier, start, end),
     };
   }
 
   ingest(p: PreparedBatch): void {
-    const evict = () => this.ctx.evicted(this.name);
-    ingestFanout(p, this.fast, this.spec, Math.ceil(this.cfg.minDistinctHosts / 2), evict);
-    ingestFanout(p, this.slow, this.spec, Math.ceil(this.cfg.slowMinDistinctHosts / 2), evict);
+    ingestTiers(this.ctx, p, this.tiers, this.spec, this.established, () => this.ctx.evicted(this.name));
   }
 
   advance(watermark: number, out: Candidate[]): void {
-    this.fast.closeUpTo(watermark, (w, s, e) => closeFanout(this.ctx, w, this.spec, this.cfg.minDistinctHosts, 'fast', this.cfg.windowSec, s, e, out));
-    this.slow.closeUpTo(watermark, (w, s, e) => closeFanout(this.ctx, w, this.spec, this.cfg.slowMinDistinctHosts, 'slow', this.cfg.slowWindowSec, s, e, out));
+    advanceTiers(this.ctx, this.tiers, this.spec, this.established, watermark, out);
   }
 
   release(): void {
-    this.fast.release();
-    this.slow.release();
+    releaseTiers(this.tiers);
   }
 
   maintain(): void {
@@ -51,15 +51,11 @@ export class PortSweepDetector implements Detector {
   }
 
   stateSize(): number {
-    let n = 0;
-    this.fast.forEachOpen((w) => (n += w.seen.size));
-    this.slow.forEachOpen((w) => (n += w.seen.size));
-    return n;
+    return tierStateSize(this.tiers);
   }
 
-  private describe(
-    ctx: EngineContext, w: FanoutWindow, e: number, values: number[], variant: string, windowSec: number, threshold: number, start: number, end: number,
-  ): Candidate {
+  private describe(ctx: EngineContext, w: FanoutWindow, e: number, values: number[], tier: FanoutTier, start: number, end: number): Candidate {
+    const { variant, windowSec, threshold } = tier;
     const actor = ctx.ips.str(w.entities.key(e, 0));
     const key = w.entities.key(e, 1);
     const port = portOf(key);
@@ -79,7 +75,7 @@ export class PortSweepDetector implements Detector {
       firstSeen: w.first[e] as number,
       lastSeen: w.last[e] as number,
       // a workload of ours sweeping is GuardDuty's high-severity PortSweep; inbound sweeps are background noise
-      severity: raiseSeverity(this.cfg.severity, (local ? 1 : -1) + decades(distinct, threshold)),
+      severity: raiseSeverity(tier.severity, (local ? 1 : -1) + decades(distinct, threshold)),
       confidence: Math.min(1, ratioConfidence(ratio) + (rejectShare >= 0.5 ? 0.1 : 0)),
       score: Math.round(ratio * 100) / 100,
       magnitude: distinct,
@@ -88,7 +84,7 @@ export class PortSweepDetector implements Detector {
       ports: [port],
       protocol,
       mitre: local ? ['T1046'] : ['T1595.001'],
-      summary: `${actor} probed port ${port}/${protocol === 17 ? 'udp' : 'tcp'} on ${distinct} hosts within ${windowSec} s (${variant} window; ${rejects} of ${probes} probes rejected)`,
+      summary: `${actor} probed port ${port}/${protocol === 17 ? 'udp' : 'tcp'} on ${distinct >= tier.maxDistinct ? 'at least ' : ''}${distinct} hosts within ${windowSec} s (${variant} window; ${rejects} of ${probes} probes rejected)`,
       signals: [
         signal('distinctHosts', distinct, threshold),
         signal('probes', probes),

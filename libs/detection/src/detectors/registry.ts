@@ -42,7 +42,7 @@ export function createDetectors(ctx: EngineContext): Detector[] {
 export function longestWindowSec(c: DetectionConfig): number {
   const d = c.detectors;
   return Math.max(
-    d['port-scan'].slowWindowSec, d['port-sweep'].slowWindowSec, d.ddos.windowSec, d.beaconing.evaluateEverySec, d.strobe.windowSec,
+    d['port-scan'].slowWindowSec, d['port-sweep'].slowWindowSec, d['port-scan'].longWindowSec, d['port-sweep'].longWindowSec, d.ddos.windowSec, d.beaconing.evaluateEverySec, d.strobe.windowSec,
     d['crypto-mining'].windowSec, d.tor.windowSec, d['brute-force'].windowSec, d.exfiltration.windowSec, d['unusual-port'].windowSec,
     d['malicious-ip'].windowSec, d['telemetry-gap'].windowSec, d['long-connection'].maxIdleGapSec + c.tickSec,
   );

@@ -267,6 +267,7 @@ export class DetectionEngine {
     const ephemeral = net.ephemeralPortMin;
     const maxPk = net.probeMaxPackets;
     const maxBpp = net.probeMaxBytesPerPacket;
+    const udpMaxBpp = net.udpProbeMaxBytesPerPacket;
     const service = this.servicePort;
     let attrs = ips.attrs;
     let lastSeen = ips.lastSeen;
@@ -367,6 +368,8 @@ export class DetectionEngine {
           if (action === REJECT || (pk >= 0 && pk <= maxPk && (batch.bytes[i] as number) <= pk * maxBpp)) {
             f |= RowFlag.PROBE;
             s.probes++;
+          } else if (proto === 17 && pk >= 0 && pk <= maxPk && (batch.bytes[i] as number) <= pk * udpMaxBpp) {
+            f |= RowFlag.PROBE_PAYLOAD;
           }
         }
       }

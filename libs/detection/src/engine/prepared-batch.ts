@@ -23,6 +23,11 @@ export const RowFlag = {
   AMBIGUOUS: 512,
   /** destination is multicast/broadcast: discovery chatter, not a connection */
   DST_NON_UNICAST: 1024,
+  /**
+   * a UDP request of a few datagrams carrying a service payload (≤ udpProbeMaxBytesPerPacket):
+   * how UDP services are probed (SIP OPTIONS, SNMP, DNS). Counted by the vertical scan only.
+   */
+  PROBE_PAYLOAD: 2048,
 } as const;
 
 export const TcpFlag = { FIN: 1, SYN: 2, RST: 4, ACK: 16, SYN_ACK: 18 } as const;
