@@ -1,4 +1,5 @@
 export * from './firehose/firehose-http.listener';
+export * from './firehose/file-accepted-request.store';
 export * from './kinesis/file-checkpoint.store';
 export * from './kinesis/kinesis-stream.consumer';
 export * from './s3/file-object.ledger';

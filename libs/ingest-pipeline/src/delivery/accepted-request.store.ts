@@ -3,6 +3,8 @@
  * request we already answered 200 to (the 200 was lost) is not ingested twice.
  * Firehose retries for at most its configured retry duration (≤ 2 h), so ids
  * older than that can be forgotten; the store is bounded by count as well.
+ * The handler answers 200 once the records are published even when `add`
+ * fails, and ingests when `has` fails (a store outage costs duplicates, never data).
  */
 export interface AcceptedRequestStore {
   has(id: string): Promise<boolean>;
@@ -19,7 +21,9 @@ export interface BoundedIdStoreOptions {
 
 /**
  * In-memory bounded store. Lost on restart: a retry that arrives after a
- * restart is ingested again (the at-least-once window, see docs/ingest.md).
+ * restart is ingested again. The ingest service uses a durable one instead
+ * (FileAcceptedRequestStore of ingest-adapters, or DynamoDeliveryIdStore),
+ * see docs/ingest.md.
  */
 export class BoundedAcceptedRequestStore implements AcceptedRequestStore {
   private readonly ids = new Map<string, number>();
@@ -44,9 +48,20 @@ export class BoundedAcceptedRequestStore implements AcceptedRequestStore {
   }
 
   async add(id: string): Promise<void> {
+    this.addAt(id, this.now());
+  }
+
+  /** Records an id accepted at `at` (replay of a durable copy, oldest first). */
+  addAt(id: string, at: number): void {
     this.ids.delete(id); // re-insert at the young end
-    this.ids.set(id, this.now());
+    this.ids.set(id, at);
     this.evict();
+  }
+
+  /** live ids with their acceptance time, oldest first (what a durable copy rewrites) */
+  entries(): Array<[string, number]> {
+    this.evict();
+    return [...this.ids.entries()];
   }
 
   get size(): number {

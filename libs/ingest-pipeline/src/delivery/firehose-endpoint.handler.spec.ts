@@ -106,6 +106,26 @@ describe('FirehoseEndpointHandler', () => {
     expect(metrics.get('firehose_requests_total{outcome=concurrent_retry}')).toBe(1);
   });
 
+  it('a failing request-id store costs at most a duplicate, never an acknowledgement or the data', async () => {
+    let failing = true;
+    const ids = new Set<string>();
+    const { handler, published, metrics } = setup({
+      acceptedIds: {
+        has: async (id) => { if (failing) throw new Error('store down'); return ids.has(id); },
+        add: async (id) => { if (failing) throw new Error('store down'); ids.add(id); },
+      },
+    });
+    expect((await handler.handle(request([LINE(1)], { id: 'a' }))).status).toBe(200);
+    expect((await handler.handle(request([LINE(1)], { id: 'a' }))).status).toBe(200);
+    expect(published).toHaveLength(2); // the retry could not be recognised: ingested again
+    expect(metrics.get('firehose_request_id_store_errors_total{op=has}')).toBe(2);
+    expect(metrics.get('firehose_request_id_store_errors_total{op=add}')).toBe(2);
+    failing = false;
+    expect((await handler.handle(request([LINE(1)], { id: 'b' }))).status).toBe(200);
+    expect((await handler.handle(request([LINE(1)], { id: 'b' }))).status).toBe(200);
+    expect(published).toHaveLength(3);
+  });
+
   it('answers 503 when the sink fails, and ingests the retry', async () => {
     let fail = true;
     const published: number[] = [];

@@ -111,7 +111,7 @@ export class FirehoseEndpointHandler {
       const doc = this.readBody(req.body, header(req.headers, 'content-encoding'));
       const requestId = this.requestIdOf(doc, headerId);
 
-      if (await this.accepted.has(requestId)) {
+      if (await this.knownId(requestId)) {
         this.metrics.add('firehose_requests_total', 1, { outcome: 'duplicate' });
         return this.respond(200, requestId);
       }
@@ -216,7 +216,12 @@ export class FirehoseEndpointHandler {
       // not acknowledged: Firehose retries the same request id
       throw new HttpError(503, `could not persist the records, retry: ${(e as Error).message}`);
     }
-    await this.accepted.add(requestId);
+    try {
+      await this.accepted.add(requestId);
+    } catch {
+      // the records are durable: answer 200 anyway; only a retry of this id would be ingested twice
+      this.metrics.add('firehose_request_id_store_errors_total', 1, { op: 'add' });
+    }
     this.metrics.add('firehose_requests_total', 1, { outcome: '200' });
     this.metrics.add('ingest_records_total', c.records, { path: 'firehose' });
     this.metrics.add('ingest_rows_total', c.rows, { path: 'firehose' });
@@ -224,6 +229,16 @@ export class FirehoseEndpointHandler {
     if (c.badRecords) this.metrics.add('ingest_bad_records_total', c.badRecords, { path: 'firehose' });
     if (c.parseErrors) this.metrics.add('ingest_parse_errors_total', c.parseErrors, { path: 'firehose' });
     return this.respond(200, requestId);
+  }
+
+  /** A store outage must not stop ingestion: unknown means "ingest" (at-least-once). */
+  private async knownId(requestId: string): Promise<boolean> {
+    try {
+      return await this.accepted.has(requestId);
+    } catch {
+      this.metrics.add('firehose_request_id_store_errors_total', 1, { op: 'has' });
+      return false;
+    }
   }
 
   private respond(status: number, requestId: string, errorMessage?: string): FirehoseHttpResponse {

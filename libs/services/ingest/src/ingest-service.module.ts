@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DeliveryState } from './delivery/delivery-state';
 import { FirehoseController } from './delivery/firehose.controller';
 import { IngestSinks } from './delivery/ingest-sinks';
 import { KinesisSource } from './delivery/kinesis.source';
@@ -29,9 +30,9 @@ export class IngestServiceModule {
       controllers: [IngestController, FirehoseController, FlowHistoryController, IngestStatsController],
       providers: [
         { provide: INGEST_CONFIG, useValue: loadIngestConfig(env, defaults) },
-        FlowStorage, IngestPipeline, IngestSinks, IngestService, KinesisSource, S3Source,
+        FlowStorage, IngestPipeline, IngestSinks, IngestService, DeliveryState, KinesisSource, S3Source,
       ],
-      exports: [IngestService, IngestPipeline, FlowStorage],
+      exports: [IngestService, IngestPipeline, FlowStorage, KinesisSource],
     };
   }
 }

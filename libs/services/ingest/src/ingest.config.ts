@@ -76,7 +76,46 @@ export class IngestEnv extends PipelineEnv {
   /** how often the bucket is listed for new objects, ms */
   @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(1000)
   INGEST_S3_POLL_MS = 60_000;
+
+  // --- where the delivery state lives (ADR 0023) ---
+  /**
+   * `file`: Kinesis checkpoints, the S3 ledger and Firehose request ids in local
+   * files (one ingest process). `dynamodb`: in `<DYNAMODB_TABLE_PREFIX>ingest-state`,
+   * shared by several ingest tasks (Kinesis shard leases, one ledger, one id set).
+   */
+  @IsIn(['file', 'dynamodb'], { message: 'must be file or dynamodb' })
+  INGEST_STATE_STORE: 'file' | 'dynamodb' = 'file';
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  DYNAMODB_ENDPOINT?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 characters of A-Z a-z 0-9 _ . -' })
+  DYNAMODB_TABLE_PREFIX?: string;
+
+  /** create the ingest-state table at boot if missing (the platform service creates it too) */
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  FLOWGUARD_PROVISION = false;
+
+  /** accepted Firehose request ids with INGEST_STATE_STORE=file (a retry after a restart is not ingested again) */
+  @IsString() @MinLength(1)
+  INGEST_FIREHOSE_REQUEST_ID_FILE = '.flowguard/firehose-request-ids.jsonl';
+
+  /** Kinesis shard lease duration with INGEST_STATE_STORE=dynamodb, ms (renewed every third) */
+  @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(1000) @Max(600_000)
+  INGEST_KINESIS_LEASE_MS = 20_000;
+
+  /** with INGEST_STATE_STORE=dynamodb: S3 ledger entries expire after this many days (longer than the bucket keeps objects); unset: never */
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'must be an integer number of days' }) @Min(1)
+  INGEST_S3_LEDGER_RETENTION_DAYS?: number;
 }
+
+/** Where the Kinesis checkpoints, S3 ledger and Firehose request ids are kept. */
+export type DeliveryStateConfig =
+  | { readonly kind: 'file'; readonly firehoseIdFile: string }
+  | {
+    readonly kind: 'dynamodb'; readonly region: string; readonly endpoint?: string; readonly tablePrefix: string;
+    readonly provision: boolean; readonly leaseMs: number; readonly ledgerRetentionDays?: number;
+  };
 
 export interface IngestConfig {
   readonly batchRows: number;
@@ -90,6 +129,7 @@ export interface IngestConfig {
     readonly checkpointFile: string; readonly initialPosition: 'TRIM_HORIZON' | 'LATEST';
   };
   readonly s3?: { readonly bucket: string; readonly prefix?: string; readonly region: string; readonly endpoint?: string; readonly ledgerFile: string; readonly pollMs: number };
+  readonly state: DeliveryStateConfig;
   /** threat-intel marks, tier-1 filter, enrichment, flow storage */
   readonly pipeline: PipelineConfig;
 }
@@ -98,6 +138,7 @@ const checks: CrossCheck<IngestEnv>[] = [
   (e) => (e.INGEST_KINESIS_STREAM && !e.AWS_REGION && !e.KINESIS_ENDPOINT ? 'INGEST_KINESIS_STREAM requires AWS_REGION' : null),
   (e) => (e.INGEST_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'INGEST_S3_BUCKET requires AWS_REGION' : null),
   (e) => (e.FLOWS_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'FLOWS_S3_BUCKET requires AWS_REGION' : null),
+  (e) => (e.INGEST_STATE_STORE === 'dynamodb' && !e.AWS_REGION && !e.DYNAMODB_ENDPOINT ? 'INGEST_STATE_STORE=dynamodb requires AWS_REGION or DYNAMODB_ENDPOINT' : null),
   ...(pipelineChecks as CrossCheck<IngestEnv>[]),
 ];
 
@@ -134,6 +175,13 @@ export function loadIngestConfig(env: Record<string, string | undefined>, defaul
         ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}), ledgerFile: e.INGEST_S3_LEDGER_FILE, pollMs: e.INGEST_S3_POLL_MS,
       },
     } : {}),
+    state: e.INGEST_STATE_STORE === 'dynamodb'
+      ? {
+        kind: 'dynamodb', region, ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}),
+        tablePrefix: e.DYNAMODB_TABLE_PREFIX ?? 'flowguard-', provision: e.FLOWGUARD_PROVISION, leaseMs: e.INGEST_KINESIS_LEASE_MS,
+        ...(e.INGEST_S3_LEDGER_RETENTION_DAYS !== undefined ? { ledgerRetentionDays: e.INGEST_S3_LEDGER_RETENTION_DAYS } : {}),
+      }
+      : { kind: 'file', firehoseIdFile: e.INGEST_FIREHOSE_REQUEST_ID_FILE },
     pipeline: toPipelineConfig(e, e.S3_ENDPOINT),
   };
 }

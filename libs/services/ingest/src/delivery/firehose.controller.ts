@@ -4,6 +4,7 @@ import { FirehoseEndpointHandler } from '@flowguard/ingest-pipeline';
 import { CLOCK, Public, type HttpRequest, type HttpResponse } from '@flowguard/service-kit';
 import type { ServerResponse } from 'node:http';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.config';
+import { DeliveryState } from './delivery-state';
 import { IngestSinks } from './ingest-sinks';
 
 /** Largest Firehose request body read (Firehose buffers at most 64 MiB of data, base64 and JSON around it). */
@@ -22,10 +23,12 @@ const MAX_BODY_BYTES = 96 * 1024 * 1024;
 export class FirehoseController {
   private readonly handler?: FirehoseEndpointHandler;
 
-  constructor(@Inject(INGEST_CONFIG) config: IngestConfig, sinks: IngestSinks, @Inject(CLOCK) clock: () => number) {
+  constructor(@Inject(INGEST_CONFIG) config: IngestConfig, sinks: IngestSinks, @Inject(CLOCK) clock: () => number, state: DeliveryState) {
     const f = config.firehose;
     if (f) {
       this.handler = new FirehoseEndpointHandler({
+        // durable (file or DynamoDB): a retry after an ingest restart is still recognised
+        acceptedIds: { has: async (id) => (await state.acceptedIds()).has(id), add: async (id) => (await state.acceptedIds()).add(id) },
         accessKeys: f.accessKeys, allowUnauthenticated: f.allowUnauthenticated, parse: parseFlowLogText,
         ...(f.format ? { format: f.format } : {}),
         sink: sinks.sink, deadLetter: sinks.deadLetter, metrics: sinks.metrics, now: clock,

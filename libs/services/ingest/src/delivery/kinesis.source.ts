@@ -2,11 +2,10 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { parseFlowLogText } from '@flowguard/flowlog';
 import type { KinesisStreamConsumer } from '@flowguard/ingest-adapters';
 import { ConsumersService, HealthService, LOGGER, Stage } from '@flowguard/service-kit';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.config';
 import { kinesisClient } from './aws-clients';
+import { DeliveryState } from './delivery-state';
 import { IngestSinks } from './ingest-sinks';
 
 const RETRY_MS = 10_000;
@@ -29,6 +28,7 @@ export class KinesisSource implements OnApplicationBootstrap {
     private readonly sinks: IngestSinks,
     private readonly consumers: ConsumersService,
     private readonly health: HealthService,
+    private readonly state: DeliveryState,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'kinesis' });
@@ -46,14 +46,20 @@ export class KinesisSource implements OnApplicationBootstrap {
     await this.start();
   }
 
+  /** the consumer (once started), for tests and diagnostics */
+  get current(): KinesisStreamConsumer | undefined {
+    return this.consumer;
+  }
+
   private async start(): Promise<void> {
     const k = this.config.kinesis;
     if (!k || this.stopped) return;
     try {
-      const { FileCheckpointStore, KinesisStreamConsumer } = await import('@flowguard/ingest-adapters');
-      await mkdir(dirname(k.checkpointFile), { recursive: true });
+      const { KinesisStreamConsumer } = await import('@flowguard/ingest-adapters');
+      // with DynamoDB: shard leases shared with the other ingest tasks, forward-only checkpoints
+      const { checkpoints, leases, leaseMs } = await this.state.kinesis(k.checkpointFile);
       const consumer = new KinesisStreamConsumer({
-        client: await kinesisClient(k), streamName: k.stream, checkpoints: new FileCheckpointStore(k.checkpointFile),
+        client: await kinesisClient(k), streamName: k.stream, checkpoints, ...(leases ? { leases, leaseMs } : {}),
         parse: parseFlowLogText, ...(k.format ? { format: k.format } : {}),
         sink: this.sinks.sink, deadLetter: this.sinks.deadLetter, metrics: this.sinks.metrics, initialPosition: k.initialPosition,
         onError: (err, ctx) => this.log.warn({ err, ...ctx }, 'kinesis error (recovering)'),
@@ -61,7 +67,7 @@ export class KinesisSource implements OnApplicationBootstrap {
       await consumer.start();
       this.consumer = consumer;
       this.error = undefined;
-      this.log.info({ stream: k.stream, endpoint: k.endpoint ?? 'aws' }, 'kinesis consumer started');
+      this.log.info({ stream: k.stream, endpoint: k.endpoint ?? 'aws', state: this.state.kind, owner: leases?.owner }, 'kinesis consumer started');
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
       this.log.error({ err }, `kinesis consumer could not start; retrying in ${RETRY_MS} ms`);

@@ -2,11 +2,10 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { FlowLogParser, parseParquetFlowLogs } from '@flowguard/flowlog';
 import type { S3FlowLogSource } from '@flowguard/ingest-adapters';
 import { ConsumersService, HealthService, LOGGER, Stage } from '@flowguard/service-kit';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.config';
 import { s3Client } from './aws-clients';
+import { DeliveryState } from './delivery-state';
 import { IngestSinks } from './ingest-sinks';
 
 /**
@@ -29,6 +28,7 @@ export class S3Source implements OnApplicationBootstrap {
     private readonly sinks: IngestSinks,
     private readonly consumers: ConsumersService,
     private readonly health: HealthService,
+    private readonly state: DeliveryState,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 's3' });
@@ -37,10 +37,9 @@ export class S3Source implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config.s3;
     if (!c) return;
-    const { FileObjectLedger, S3FlowLogSource } = await import('@flowguard/ingest-adapters');
-    await mkdir(dirname(c.ledgerFile), { recursive: true });
+    const { S3FlowLogSource } = await import('@flowguard/ingest-adapters');
     this.source = new S3FlowLogSource({
-      client: await s3Client(c), bucket: c.bucket, ...(c.prefix ? { prefix: c.prefix } : {}), ledger: new FileObjectLedger(c.ledgerFile),
+      client: await s3Client(c), bucket: c.bucket, ...(c.prefix ? { prefix: c.prefix } : {}), ledger: await this.state.objectLedger(c.ledgerFile),
       createParser: (o) => new FlowLogParser({ ...o, batchSize: this.config.batchRows }),
       decodeParquet: (bytes, src) => parseParquetFlowLogs(bytes, { source: src, batchSize: this.config.batchRows }),
       sink: this.sinks.sink, deadLetter: this.sinks.deadLetter, metrics: this.sinks.metrics,
