@@ -94,6 +94,15 @@ export interface BeaconingConfig extends DetectorBase {
   directions: Array<'outbound' | 'inbound' | 'internal'>;
   /** this many of our workloads beaconing to one destination:port become one fleet finding */
   fleetMinSources: number;
+  /**
+   * RITA-style score modifiers (RITA adds ±0.15 for prevalence and first-seen). Subtracted from the
+   * score of a *polling* pair (a web port polled every ≥ webPollingIntervalSec, or NTP) and of a
+   * *fleet* (≥ fleetMinSources of our workloads on the same schedule to one destination: RITA's
+   * prevalence). Such pairs fire only when score − modifier ≥ minScore; the FR2.3 CV path alone does
+   * not fire them, because regularity is what scheduled pollers and agents are built for.
+   */
+  pollingModifier: number;
+  prevalenceModifier: number;
 }
 export interface StrobeConfig extends DetectorBase {
   windowSec: number;
@@ -284,6 +293,7 @@ export function defaultDetectionConfig(): DetectionConfig {
         ...on('medium'), minConnections: 12, minSpanSec: 10 * MIN, lookbackSec: 6 * HOUR, evaluateEverySec: 15 * MIN,
         maxIntervalCv: 0.1, minScore: 0.8, minOnBeatShare: 0.6, onBeatTolerance: 0.3, weights: { ts: 0.25, ds: 0.25, dur: 0.25, hist: 0.25 },
         sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300, directions: ['outbound'], fleetMinSources: 5,
+        pollingModifier: 0.15, prevalenceModifier: 0.15,
       },
       strobe: { ...on('low'), windowSec: HOUR, minConnections: 3600 },
       'long-connection': { ...on('info'), bucketsSec: [HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR], maxIdleGapSec: 10 * MIN, directions: ['outbound'] },

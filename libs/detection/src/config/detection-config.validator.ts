@@ -141,7 +141,7 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
       const q = `${p}.${key}`;
       if (/windowSec$|WindowSec$/.test(key) || key === 'evaluateEverySec' || key === 'longHopSec') k.window(q);
       else if (key === 'ewmaAlpha') k.fraction(q, true);
-      else if (key === 'relativeFloorFraction' || key === 'maxIntervalCv' || key === 'minScore' || key === 'minOnBeatShare' || key === 'onBeatTolerance') k.fraction(q);
+      else if (key === 'relativeFloorFraction' || key === 'maxIntervalCv' || key === 'minScore' || key === 'minOnBeatShare' || key === 'onBeatTolerance' || key === 'pollingModifier' || key === 'prevalenceModifier') k.fraction(q);
       else if (key === 'relativeFactor') {
         if (!(v >= 1)) k.fail(q, 'must be ≥ 1');
       } else if (key === 'ignorePortsAbove') {

@@ -12,7 +12,7 @@ import { RowFlag } from '../engine/prepared-batch';
 import { BeaconPairs, F, type PendingStrobe } from './beacon-pairs';
 import { type Ring, STRIDE } from './beacon-ring';
 import { scoreBeacon } from './beacon-score';
-import { type Candidate, type Detector, type EngineContext, type FlowDirection, clamp01, directionOf, raiseSeverity, ratioConfidence, signal } from './detector';
+import { type Candidate, type Detector, type EngineContext, type FlowDirection, clamp01, directionOf, raiseSeverity, ratioConfidence, round3, signal } from './detector';
 
 // module-level copy: the contracts barrel re-exports through getters
 const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
@@ -26,6 +26,8 @@ interface Firing {
   idx: number[];
   sc: ReturnType<typeof scoreBeacon>;
   cvFires: boolean;
+  /** a scheduled poller's shape (web port at ≥ webPollingIntervalSec, NTP): the polling modifier applies */
+  polling: boolean;
 }
 
 /** a pair already scored is scored again after this long (or when its beats grew by a quarter) */
@@ -160,9 +162,13 @@ export class BeaconingDetector implements Detector {
       for (let k = 0; k < n; k++) bytes[k] = ring.data[(slots[k] as number) * STRIDE + 2] as number;
       const sc = scoreBeacon(times.slice(0, n), bytes, from, tick, c.weights, c.onBeatTolerance);
       if (sc.medianInterval < c.minIntervalSec) continue;
-      const cvFires = sc.cvFolded <= c.maxIntervalCv;
-      if (!cvFires && (sc.score < c.minScore || sc.onBeatShare < c.minOnBeatShare)) continue;
-      firing.push({ e, ring, idx: Array.from(slots.subarray(0, n)), sc, cvFires });
+      const key = pairs.index.key(e, 2);
+      const polling = this.isPolling(key & 0xffff, key >> 16, sc.medianInterval);
+      // a poller is regular by construction: the CV path alone does not fire it, its score must clear
+      // the threshold after the polling modifier
+      const cvFires = !polling && sc.cvFolded <= c.maxIntervalCv;
+      if (!cvFires && (sc.score - (polling ? c.pollingModifier : 0) < c.minScore || sc.onBeatShare < c.minOnBeatShare)) continue;
+      firing.push({ e, ring, idx: Array.from(slots.subarray(0, n)), sc, cvFires, polling });
     }
     pairs.dirtyList = keep;
     this.consolidate(firing, tick, out);
@@ -184,12 +190,22 @@ export class BeaconingDetector implements Detector {
       if (!mem) this.fleets.set(k, (mem = new Map()));
       for (const x of group) mem.set(this.pairs.index.key(x.e, 0), tick);
       for (const [src, last] of mem) if (last < horizon) mem.delete(src);
-      if (mem.size >= this.cfg.fleetMinSources) out.push(this.describeFleet(group, mem.size, tick));
-      else for (const x of group) out.push(this.describe(x.e, x.ring, x.idx, x.sc, x.cvFires, tick));
+      if (mem.size >= this.cfg.fleetMinSources) {
+        // RITA's prevalence: a destination many of our hosts call on one schedule is an agent unless its
+        // beacons are near perfect even after the prevalence (and polling) modifiers
+        const c = this.cfg;
+        const strong = group.filter((x) => x.sc.score - c.prevalenceModifier - (x.polling ? c.pollingModifier : 0) >= c.minScore && x.sc.onBeatShare >= c.minOnBeatShare);
+        if (strong.length > 0) out.push(this.describeFleet(strong, mem.size, tick));
+      } else for (const x of group) out.push(this.describe(x.e, x.ring, x.idx, x.sc, x.cvFires, x.polling, tick));
     }
   }
 
-  private describe(e: number, ring: Ring, idx: number[], sc: ReturnType<typeof scoreBeacon>, cvFires: boolean, tick: number): Candidate {
+  /** web-port polling every few minutes or slower is what update and telemetry clients do; NTP clients poll by design (64 s to 17 min) */
+  private isPolling(port: number, protocol: number, medianInterval: number): boolean {
+    return (WEB_PORTS.has(port) && medianInterval >= this.cfg.webPollingIntervalSec) || (port === 123 && protocol === 17 && medianInterval >= 64);
+  }
+
+  private describe(e: number, ring: Ring, idx: number[], sc: ReturnType<typeof scoreBeacon>, cvFires: boolean, webPolling: boolean, tick: number): Candidate {
     const ctx = this.ctx;
     const c = this.cfg;
     const srcId = this.pairs.index.key(e, 0);
@@ -203,9 +219,6 @@ export class BeaconingDetector implements Detector {
     const volume = Math.min(1, sc.beats / (2 * c.minConnections));
     const confidence = clamp01(Math.max(sc.score, cvConf) * (0.8 + 0.2 * volume));
     const veryRegular = cvFires && sc.cvFolded <= c.maxIntervalCv / 2 && sc.beats >= 2 * c.minConnections;
-    // web-port polling every few minutes or slower is what update and telemetry clients do;
-    // NTP clients poll by design (64 s to 17 min)
-    const webPolling = (WEB_PORTS.has(port) && sc.medianInterval >= c.webPollingIntervalSec) || (port === 123 && protocol === 17 && sc.medianInterval >= 64);
     const steps = webPolling ? -1 : veryRegular ? 1 : 0;
     const eni = ctx.enis.str(this.pairs.get(e, F.ENI));
     // the latest sessions with full details (seeded beats have no port), read only if emitted
@@ -257,7 +270,7 @@ export class BeaconingDetector implements Detector {
         signal('durScore', sc.dur, undefined, 'coverage/consistency of the lookback'),
         signal('histScore', sc.hist, undefined, '24-bin histogram regularity'),
         signal('medianBytes', sc.medianBytes),
-        ...(webPolling ? [signal('polling', 1, undefined, port === 123 ? 'NTP polls by design: severity lowered' : `web port polled every ≥ ${c.webPollingIntervalSec} s: severity lowered`)] : []),
+        ...(webPolling ? [signal('pollingModifier', -c.pollingModifier, undefined, `${port === 123 ? 'NTP polls by design' : `web port polled every ≥ ${c.webPollingIntervalSec} s`}: fired on score − modifier = ${round3(sc.score - c.pollingModifier)} ≥ ${c.minScore}, severity lowered`)] : []),
       ],
       evidence,
       interfaceIds: eni ? [eni] : [],
@@ -309,6 +322,7 @@ export class BeaconingDetector implements Detector {
         signal('sources', sources, c.fleetMinSources, `e.g. ${members.slice(0, 8).join(', ')}`.slice(0, 200)),
         signal('medianIntervalSec', median),
         signal('score', score, c.minScore),
+        signal('prevalenceModifier', -c.prevalenceModifier, undefined, `≥ ${c.fleetMinSources} of our workloads: fires only when score − modifier ≥ ${c.minScore}`),
       ],
       evidence: () => group.slice(0, ctx.config.aggregation.maxEvidence).flatMap((x) => {
         const o = (x.idx[x.idx.length - 1] as number) * STRIDE;

@@ -167,7 +167,7 @@ describe('port-sweep', () => {
     expect(a).toHaveLength(1);
     expect(a[0]!.signals.find((s) => s.name === 'windowSec')?.note).toBe('long window');
     // a workstation's HTTPS connections: payload first, then a bare FIN/ACK record in the next minute
-    const https = slow.flatMap((r) => [{ ...r, dstPort: 443, packets: 20, bytes: 30_000 }, { ...r, dstPort: 443, start: r.start + 60, end: r.start + 60 }]);
+    const https = slow.flatMap((r) => [{ ...r, dstPort: 443, packets: 20, bytes: 30_000 }, { ...r, dstPort: 443, start: (r.start as number) + 60, end: (r.start as number) + 60 }]);
     expect(run(https).of('port-sweep')).toHaveLength(0);
   });
 
