@@ -63,6 +63,7 @@ describe('flowguard CLI argument validation (exit 2 with a clear message)', () =
     [['analyze', '/nonexistent/flows.log'], /no such file or folder: \/nonexistent\/flows.log/],
     [['analyze', '.', '--format', 'csv'], /--format must be one of jsonl, ocsf/],
     [['analyze', '.', '--internal-cidrs', '10.0.0.0'], /"10.0.0.0" is not a CIDR/],
+    [['analyze', '.', '--threads', '3'], /--threads must be a whole number between 1 and 2, got "3"/],
   ])('%j', async (argv, message) => {
     const r = await run(...(argv as string[]));
     expect(r.code).toBe(2);
@@ -120,9 +121,10 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
   });
 
   it('analyze prints one JSON finding per line with the documented fields, and a summary on stderr', async () => {
-    const r = await run('analyze', join(out, 'AWSLogs'));
+    const r = await run('analyze', join(out, 'AWSLogs'), '--threads', '1');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/analyzed 1 file\(s\): 30,000 records/);
+    expect(r.err).toMatch(/records\/s \(1 thread\)/);
     expect(r.err).toMatch(/parse errors: 0/);
     const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(0);
@@ -137,11 +139,16 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
       expect(f['start'] as number).toBeLessThan(1e11); // Unix seconds, not ms
     }
     expect(lines.some((f) => f['detector'] === 'port-scan')).toBe(true);
-  });
+    // two detection worker threads (source- and destination-keyed lanes): the same bytes
+    const threaded = await run('analyze', join(out, 'AWSLogs'), '--threads', '2');
+    expect(threaded.code).toBe(0);
+    expect(threaded.err).toMatch(/records\/s \(2 detection threads\)/);
+    expect(threaded.out).toBe(r.out);
+  }, 120_000);
 
   it('analyze --format ocsf emits Detection Finding objects', async () => {
     const file = join(tmp(), 'findings.ocsf.jsonl');
-    const r = await run('analyze', out, '--format', 'ocsf', '--out', file);
+    const r = await run('analyze', out, '--format', 'ocsf', '--out', file, '--threads', '1');
     expect(r.code).toBe(0);
     expect(r.out).toBe('');
     const first = JSON.parse(readFileSync(file, 'utf8').split('\n')[0] as string);
@@ -160,7 +167,7 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
     writeFileSync(join(d, 'mixed.log'), `${good}\nthis is not a flow record\n2 123 eni-1 1.2.3.4 5.6.7.8 x 80 6 1 40 1 2 ACCEPT OK\n`);
     // a gzip stream cut off after its first bytes: an io_error for that file, not a crash
     writeFileSync(join(d, 'broken.log.gz'), gzipSync(Buffer.from(good)).subarray(0, 24));
-    const r = await run('analyze', d);
+    const r = await run('analyze', d, '--threads', '1');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/199 records/);
     expect(r.err).toMatch(/parse errors: 3 \(.*io_error 1/);
@@ -189,7 +196,7 @@ describe('flowguard simulate / analyze / eval on a small generated run', () => {
     const d = tmp();
     writeFileSync(join(d, 'flows.parquet'), new Uint8Array(parquet));
     writeFileSync(join(d, 'broken.parquet'), 'PAR1 but not really');
-    const r = await run('analyze', d);
+    const r = await run('analyze', d, '--threads', '1');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/analyzed 2 file\(s\): 300 records/);
     expect(r.err).toMatch(/parse errors: 1 /);

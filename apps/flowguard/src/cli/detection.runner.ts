@@ -3,12 +3,29 @@ import { DetectionEngine, type DetectionConfig, type EngineStats } from '@flowgu
 import type { ThreatIntelLookup } from '@flowguard/threat-intel';
 import { IngestStages, type StageOptions } from './ingest.stages';
 
+/** What `analyze` drives: single-threaded (DetectionRun) or threaded (ThreadedDetectionRun). */
+export interface AnalyzeRun {
+  readonly stages: IngestStages;
+  readonly records: number;
+  /** a promise when the run wants the reader to wait (back-pressure) */
+  feed(batch: FlowBatch): void | Promise<void>;
+  /** Close every open window; returns all anomalies, oldest first. */
+  finish(): Promise<AnomalyV1[]>;
+  /** release threads (also after a failure) */
+  close(): Promise<void>;
+}
+
+/** The output order of every run: first seen, then id (ids are unique). */
+export function byFirstSeen(a: AnomalyV1, b: AnomalyV1): number {
+  return a.firstSeen - b.firstSeen || (a.anomalyId < b.anomalyId ? -1 : a.anomalyId > b.anomalyId ? 1 : 0);
+}
+
 /**
  * Runs the service's ingest stages and DetectionEngine (the same classes, not
  * copies) over batches in order and keeps the latest version of every anomaly:
  * the engine re-emits an anomaly when it escalates or continues, under the same id.
  */
-export class DetectionRun {
+export class DetectionRun implements AnalyzeRun {
   readonly engine: DetectionEngine;
   readonly stages: IngestStages;
   private readonly latest = new Map<string, AnomalyV1>();
@@ -27,9 +44,17 @@ export class DetectionRun {
   }
 
   /** Close every open window; returns all anomalies, oldest first. */
-  finish(): AnomalyV1[] {
+  finishNow(): AnomalyV1[] {
     this.keep(this.engine.flush());
-    return [...this.latest.values()].sort((a, b) => a.firstSeen - b.firstSeen || (a.anomalyId < b.anomalyId ? -1 : 1));
+    return [...this.latest.values()].sort(byFirstSeen);
+  }
+
+  finish(): Promise<AnomalyV1[]> {
+    return Promise.resolve(this.finishNow());
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   stats(): EngineStats {

@@ -101,7 +101,7 @@ function evalDataset(file: string, intelFiles: string[], mode: PipelineMode, opt
   config.network.internalCidrs = [...config.network.internalCidrs, ...extra];
   const run = new DetectionRun(config, loadThreatIntel(intelFiles), { mode });
   run.feed(parsed.batch);
-  const anomalies = run.finish();
+  const anomalies = run.finishNow();
   return {
     name, kind: 'dataset', pipeline: run.stages.describe(), records: parsed.counts.records, parseErrors: 0, seconds: (io.now() - t0) / 1000,
     anomalies: anomalies.length,
@@ -137,7 +137,7 @@ async function evalSimulated(dir: string, intelFiles: string[], mode: PipelineMo
     onProgress: (b) => progress.update(b),
   });
   progress.done();
-  const anomalies = run.finish();
+  const anomalies = run.finishNow();
   const parseErrors = Object.values(summary.counts.errors).reduce((a, b) => a + b, 0);
   if (manifest.records !== undefined && summary.counts.records !== manifest.records) {
     io.stderr.write(`warning: read ${summary.counts.records} records, the manifest says ${manifest.records}\n`);

@@ -12,8 +12,8 @@ export interface InputFile {
 export interface ReadOptions {
   /** `${field}` format for files without a header line */
   format?: string;
-  /** called for every parsed batch, in file order */
-  onBatch(batch: FlowBatch, source: string): void;
+  /** called for every parsed batch, in file order; reading waits while a returned promise is pending */
+  onBatch(batch: FlowBatch, source: string): void | Promise<void>;
   /** bytes consumed so far (compressed bytes for .gz), for progress */
   onProgress?(bytes: number): void;
 }
@@ -67,7 +67,10 @@ export async function readFlowFiles(files: readonly InputFile[], opts: ReadOptio
     for await (const r of f.path === '-' ? readFlowLogStdin(options) : readFlowLogFile(f.path, options)) {
       addCounts(counts, r.counts);
       for (const e of r.errors) if (errors.length < 50) errors.push(e);
-      if (r.batch.length > 0) opts.onBatch(r.batch, r.source);
+      if (r.batch.length > 0) {
+        const wait = opts.onBatch(r.batch, r.source);
+        if (wait) await wait;
+      }
     }
     done += f.bytes;
     opts.onProgress?.(done);

@@ -1,0 +1,117 @@
+import type { AnomalyV1, FlowBatch } from '@flowguard/contracts';
+import { Repartitioner, type DetectionConfig } from '@flowguard/detection';
+import type { ThreatIntelLookup } from '@flowguard/threat-intel';
+import { type AnalyzeRun, byFirstSeen } from './detection.runner';
+import { IngestStages, type StageOptions } from './ingest.stages';
+import { type FromLane, type LaneRole, type LaneTotals, toBatchMessage } from './lane.protocol';
+import { type LaneFactory, type LaneTransport, workerLane } from './lane.transport';
+
+/** batches a lane may hold before the reader waits (a batch is ~8k rows, ~0.5 MB a lane) */
+const MAX_IN_FLIGHT = 4;
+
+interface Lane {
+  role: LaneRole;
+  transport: LaneTransport;
+  inFlight: number;
+  result: { anomalies: AnomalyV1[]; totals: LaneTotals } | null;
+}
+
+/**
+ * `analyze` on two cores, with the detect service's scaling scheme (ADR 0009, 0018) cut
+ * to one bucket: the main thread reads, parses, runs the ingest stages and learns ENI
+ * owners (Repartitioner.markDirections); two lanes run the source-keyed and the
+ * destination-keyed detectors over every row in file order. Each lane's engine sees
+ * exactly the rows and batches the single engine sees, so watermarks, windows and
+ * anomalies are the same (threaded-detection.spec.ts); the output is merged and sorted
+ * as the single-threaded run sorts it.
+ */
+export class ThreadedDetectionRun implements AnalyzeRun {
+  readonly stages: IngestStages;
+  records = 0;
+  private readonly router: Repartitioner;
+  private readonly lanes: Lane[];
+  private failure: Error | null = null;
+  private waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private finishing: { resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  constructor(
+    config: DetectionConfig,
+    threatIntel: ThreatIntelLookup,
+    intelFiles: string[],
+    stages: Omit<StageOptions, 'threatIntel'> = { mode: 'full' },
+    lanes: LaneFactory = workerLane,
+  ) {
+    this.stages = new IngestStages({ ...stages, threatIntel });
+    this.router = new Repartitioner({ buckets: 1, inferEniOwner: config.network.inferEniOwner });
+    this.lanes = (['src', 'dst'] as const).map((role) => {
+      const lane: Lane = { role, transport: lanes({ role, config, intelFiles }), inFlight: 0, result: null };
+      lane.transport.listen((m) => this.onMessage(lane, m), (e) => this.fail(e));
+      return lane;
+    });
+  }
+
+  feed(batch: FlowBatch): void | Promise<void> {
+    if (this.failure) throw this.failure;
+    if (batch.length === 0) return;
+    this.records += batch.length;
+    const detection = this.stages.apply(batch);
+    if (detection.length === 0) return;
+    this.router.markDirections(detection);
+    for (const lane of this.lanes) {
+      const { message, transfer } = toBatchMessage(detection);
+      lane.transport.post(message, transfer);
+      lane.inFlight++;
+    }
+    if (!this.lanes.some((l) => l.inFlight >= MAX_IN_FLIGHT)) return;
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  async finish(): Promise<AnomalyV1[]> {
+    if (this.failure) throw this.failure;
+    const done = new Promise<void>((resolve, reject) => {
+      this.finishing = { resolve, reject };
+    });
+    for (const lane of this.lanes) lane.transport.post({ kind: 'finish' }, []);
+    await done;
+    await this.close();
+    return this.lanes.flatMap((l) => (l.result as NonNullable<Lane['result']>).anomalies).sort(byFirstSeen);
+  }
+
+  /** rows each lane's engine analysed, and late drops (the same for both lanes) */
+  totals(): Record<LaneRole, LaneTotals | null> {
+    return { src: this.lanes[0]?.result?.totals ?? null, dst: this.lanes[1]?.result?.totals ?? null };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.transport.close()));
+  }
+
+  private onMessage(lane: Lane, m: FromLane): void {
+    if (m.kind === 'ack') {
+      lane.inFlight--;
+      if (this.waiting && this.lanes.every((l) => l.inFlight < MAX_IN_FLIGHT)) {
+        const w = this.waiting;
+        this.waiting = null;
+        w.resolve();
+      }
+    } else if (m.kind === 'done') {
+      lane.result = { anomalies: m.anomalies, totals: m.totals };
+      if (this.finishing && this.lanes.every((l) => l.result)) this.finishing.resolve();
+    } else {
+      const e = new Error(`detection worker (${lane.role}): ${m.message}`);
+      if (m.stack) e.stack = m.stack;
+      this.fail(e);
+    }
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.waiting?.reject(e);
+    this.finishing?.reject(e);
+    this.waiting = null;
+    this.finishing = null;
+  }
+}
