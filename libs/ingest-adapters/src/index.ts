@@ -6,6 +6,7 @@ export * from './s3/file-object.ledger';
 export * from './s3/s3-flow-log.source';
 export * from './ip-ranges/ip-ranges.fetcher';
 export * from './enrich/mmdb-geo.lookup';
+export * from './enrich/csv-asn.lookup';
 export * from './enrich/ec2-eni-metadata.provider';
 export * from './enrich/node-reverse-dns.resolver';
 export * from './files';

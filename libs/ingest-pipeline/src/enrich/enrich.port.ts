@@ -9,6 +9,18 @@ export interface GeoIpLookup {
   country(ip: string): string | undefined;
 }
 
+export interface AsnInfo {
+  /** autonomous system number (AS0, "not routed", is reported as unknown) */
+  readonly asn: number;
+  /** organisation holding the AS, as the database names it */
+  readonly org: string;
+}
+
+/** Local IP-to-ASN table: synchronous and in-memory. */
+export interface AsnLookup {
+  asn(ip: string): AsnInfo | undefined;
+}
+
 export interface EniMetadata {
   readonly interfaceId: string;
   readonly instanceId?: string;

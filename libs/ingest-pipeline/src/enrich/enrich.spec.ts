@@ -68,6 +68,21 @@ describe('FlowEnricher', () => {
     expect(dnsCalls).toHaveLength(2);
   });
 
+  it('adds the autonomous system of public peers; a failing ASN table degrades the rows but keeps them', async () => {
+    const asn = { asn: (ip: string) => (ip.startsWith('198.51.') ? { asn: 64500, org: 'Example, "Net" BV' } : undefined) };
+    const b = batchFromRecords([r({}), r({ srcAddr: '10.0.0.9', dstAddr: '10.0.0.10' })]);
+    const c = await new FlowEnricher({ asn, now }).enrich(b);
+    expect(recordAt(b, 0).fields).toMatchObject({ 'dst-asn': '64500', 'dst-as-org': 'Example, "Net" BV' });
+    expect(recordAt(b, 0).fields?.['src-asn']).toBeUndefined();
+    expect(recordAt(b, 1).fields?.['dst-asn']).toBeUndefined();
+    expect(c).toMatchObject({ enriched: 2, degraded: 0, asn: { hits: 1, failures: 0 } });
+
+    const broken = batchFromRecords([r({})]);
+    const d = await new FlowEnricher({ asn: { asn: () => { throw new Error('table gone'); } }, now }).enrich(broken);
+    expect(d).toMatchObject({ degraded: 1, asn: { failures: 1 } });
+    expect(broken.marks[0]! & Mark.ENRICH_DEGRADED).toBeTruthy();
+  });
+
   it('marks rows ENRICH_DEGRADED when EC2 or DNS fail, keeps them, and backs off from a failing EC2', async () => {
     let eniCalls = 0;
     const e = new FlowEnricher({

@@ -1,22 +1,24 @@
 /**
- * Enrichment of the detection batch (after the noise filter): country of public
- * peers (local MMDB), ENI metadata from EC2 (instance, type, security groups,
+ * Enrichment of the detection batch (after the noise filter): country and
+ * autonomous system of public peers (local databases), ENI metadata from EC2 (instance, type, security groups,
  * tags; TTL-cached), reverse DNS of public peers (cached, rate-limited, with a
  * timeout and a per-batch deadline). Every source is optional and may fail: the
  * rows it could not serve are marked ENRICH_DEGRADED and flow on; rows with no
  * failure are marked ENRICHED. PTR names are attacker-controlled text: they are
  * stored as data (control characters removed, length capped), never interpreted.
  *
- * Columns written: src-country, dst-country, eni-instance-id, eni-type,
+ * Columns written: src-country, dst-country, src-asn, dst-asn (decimal AS
+ * number), src-as-org, dst-as-org, eni-instance-id, eni-type,
  * eni-description, eni-security-groups, tags (`k=v,k2=v2`), src-ptr, dst-ptr.
  */
 import { Mark, type FlowBatch } from '@flowguard/contracts';
 import { parseIPv4, parseIPv6 } from '../filter/ip-address';
-import type { EniMetadata, EniMetadataProvider, GeoIpLookup, ReverseDnsResolver } from './enrich.port';
+import type { AsnLookup, EniMetadata, EniMetadataProvider, GeoIpLookup, ReverseDnsResolver } from './enrich.port';
 import { TtlCache } from './ttl-cache';
 
 export interface FlowEnricherOptions {
   readonly geo?: GeoIpLookup;
+  readonly asn?: AsnLookup;
   readonly eni?: EniMetadataProvider;
   readonly dns?: ReverseDnsResolver;
   readonly now?: () => number;
@@ -38,6 +40,7 @@ export interface EnrichCounts {
   enriched: number;
   degraded: number;
   geo: { hits: number; failures: number };
+  asn: { hits: number; failures: number };
   eni: { hits: number; misses: number; failures: number; cached: number };
   dns: { lookups: number; cached: number; names: number; failures: number; rateLimited: number; overBudget: number };
 }
@@ -82,7 +85,7 @@ export class FlowEnricher {
     const n = batch.length;
     const s = batch.strings;
     const counts: EnrichCounts = {
-      rows: n, enriched: 0, degraded: 0, geo: { hits: 0, failures: 0 },
+      rows: n, enriched: 0, degraded: 0, geo: { hits: 0, failures: 0 }, asn: { hits: 0, failures: 0 },
       eni: { hits: 0, misses: 0, failures: 0, cached: 0 }, dns: { lookups: 0, cached: 0, names: 0, failures: 0, rateLimited: 0, overBudget: 0 },
     };
     const degraded = new Uint8Array(n);
@@ -100,6 +103,7 @@ export class FlowEnricher {
     }
 
     if (this.o.geo) this.geo(batch, publicIds, degraded, counts);
+    if (this.o.asn) this.asn(batch, publicIds, degraded, counts);
     if (this.o.eni) await this.eni(batch, degraded, counts);
     if (this.o.dns) await this.dns(batch, publicIds, degraded, counts);
 
@@ -140,6 +144,36 @@ export class FlowEnricher {
       if (a && src) src[i] = a;
       if (b && dst) dst[i] = b;
       if (failed) degraded[i] = 1;
+    }
+  }
+
+  private asn(batch: FlowBatch, ids: Set<number>, degraded: Uint8Array, counts: EnrichCounts): void {
+    const s = batch.strings;
+    const found = new Map<number, { asn: number; org: number }>();
+    let failed = false;
+    for (const id of ids) {
+      try {
+        const r = this.o.asn!.asn(s.get(id));
+        if (r) {
+          found.set(id, { asn: s.intern(String(r.asn)), org: s.intern(r.org) });
+          counts.asn.hits++;
+        }
+      } catch {
+        failed = true;
+        counts.asn.failures++;
+        break;
+      }
+    }
+    const cols = found.size
+      ? { srcAsn: batch.textColumn('src-asn'), dstAsn: batch.textColumn('dst-asn'), srcOrg: batch.textColumn('src-as-org'), dstOrg: batch.textColumn('dst-as-org') }
+      : undefined;
+    for (let i = 0; i < batch.length; i++) {
+      if (failed) degraded[i] = 1;
+      if (!cols) continue;
+      const a = found.get(batch.srcAddr[i] as number);
+      const b = found.get(batch.dstAddr[i] as number);
+      if (a) [cols.srcAsn[i], cols.srcOrg[i]] = [a.asn, a.org];
+      if (b) [cols.dstAsn[i], cols.dstOrg[i]] = [b.asn, b.org];
     }
   }
 

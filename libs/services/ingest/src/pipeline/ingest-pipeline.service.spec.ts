@@ -70,6 +70,20 @@ describe('the ingest pipeline', () => {
     expect(h.pipeline.summary()).toMatchObject({ enrichment: { sources: ['geo'], geoAttribution: expect.stringContaining('CC BY 4.0') } });
   });
 
+  it('adds the autonomous system with geo (a range table in the bundled format), counted and attributed', async () => {
+    // 8.8.8.0/24 only: the bundled table takes ~2 s to load, too slow for a unit spec (its lookups are checked in ingest-adapters)
+    const v4 = file('asn-v4.csv', '134744064,134744319,15169,Google LLC\n');
+    const v6 = file('asn-v6.csv', '');
+    h = await harness({ INGEST_GEO: 'true', INGEST_ASN: 'true', INGEST_ASN_IPV4_CSV: v4, INGEST_ASN_IPV6_CSV: v6 });
+    await h.svc.ingestText([line('10.7.0.1', '8.8.8.8'), line('10.7.0.2', '1.1.1.1')].join('\n'), { requestId: 'asn' });
+    const b = h.batches()[0] as FlowBatch;
+    expect([b.textValue('dst-asn', 0), b.textValue('dst-as-org', 0), b.textValue('dst-country', 0)]).toEqual(['15169', 'Google LLC', 'US']);
+    expect(b.textValue('dst-asn', 1) ?? '').toBe(''); // no range for 1.1.1.1 in this table
+    expect(h.pipeline.stats.totals().enrichment).toMatchObject({ rows: 2, enriched: 2, degraded: 0, asn: { hits: 1 } });
+    expect(h.pipeline.summary()).toMatchObject({ enrichment: { sources: ['geo', 'asn'], asnAttribution: expect.stringContaining('RouteViews') } });
+    expect((await h.metrics.render()).body).toContain('flowguard_ingest_enrich_lookups_total{source="asn",outcome="hit",service="ingest"} 1');
+  });
+
   it('health checks from LB addresses: marked in mark mode, dropped in drop mode', async () => {
     const rows = [line('10.0.5.10', '10.1.1.1', { sport: 40000, dport: 8080, packets: 4, bytes: 300 }), line('10.9.9.9', '10.1.1.1')].join('\n');
     h = await harness({ INGEST_LB_CIDRS: '10.0.5.0/24', INGEST_HEALTH_CHECK_PORTS: '8080' });

@@ -185,6 +185,14 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       o.geo = await MmdbGeoLookup.open(e.geoMmdb);
       this.enricherSources.push('geo');
     }
+    if (e.asn) {
+      const { CsvAsnLookup } = await import('@flowguard/ingest-adapters');
+      const asn = await CsvAsnLookup.open({ ...(e.asn.ipv4 ? { ipv4: e.asn.ipv4 } : {}), ...(e.asn.ipv6 ? { ipv6: e.asn.ipv6 } : {}) });
+      if (asn.stats.ipv4Ranges === 0) throw new Error(`the ASN table ${e.asn.ipv4 ?? 'bundled'} has no valid IPv4 range`);
+      this.log.info({ ...asn.stats }, 'asn table loaded');
+      o.asn = asn;
+      this.enricherSources.push('asn');
+    }
     if (e.eniMetadata) {
       const { Ec2EniMetadataProvider } = await import('@flowguard/ingest-adapters');
       const { EC2Client } = await import('@aws-sdk/client-ec2');
@@ -273,7 +281,11 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       threatIntel: this.threatIntel ? {
         lists: lookup?.describe?.() ?? [], loadedAt: this.threatLoadedAt, ...(this.threatError ? { error: this.threatError } : {}),
       } : null,
-      enrichment: { sources: this.enricherSources, ...(this.enricherSources.includes('geo') ? { geoAttribution: GEO_ATTRIBUTION_TEXT } : {}) },
+      enrichment: {
+        sources: this.enricherSources,
+        ...(this.enricherSources.includes('geo') ? { geoAttribution: GEO_ATTRIBUTION_TEXT } : {}),
+        ...(this.enricherSources.includes('asn') ? { asnAttribution: ASN_ATTRIBUTION_TEXT } : {}),
+      },
       totals: this.stats.totals(),
     };
   }
@@ -295,6 +307,8 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
 
 /** Same text as GEO_ATTRIBUTION of @flowguard/ingest-adapters (not imported: that would load its AWS SDKs at boot). */
 const GEO_ATTRIBUTION_TEXT = 'IP-to-country data © Number Resource Organization (nro.net), CC BY 4.0, via ip-location-db';
+/** Same text as ASN_ATTRIBUTION of @flowguard/ingest-adapters. */
+const ASN_ATTRIBUTION_TEXT = 'IP-to-ASN data © RouteViews (routeviews.org), NRO (nro.net) and DB-IP (db-ip.com), CC BY 4.0, via ip-location-db';
 
 function mtimeOf(file: string): number {
   try {

@@ -28,7 +28,7 @@ describe('ingest pipeline configuration', () => {
     const c = loadIngestConfig({}).pipeline;
     expect(c.filter).toMatchObject({ enabled: true, healthCheckMode: 'mark', storageSampleRate: 0.01, ipRanges: 'bundled', ipRangesRefreshMs: 86_400_000, lbCidrs: [], lbEnis: [] });
     expect(c.threatIntel).toEqual({ torExits: [], torRelays: [], miningPools: [], custom: [] });
-    expect(c.enrichment).toEqual({ geo: true });
+    expect(c.enrichment).toEqual({ geo: true, asn: {} });
     expect(c.storage.parquet).toMatchObject({ kind: 'local', dir: resolve('.flowguard/data/flows'), retentionDays: 90, maxFileAgeMs: 300_000 });
     expect(c.storage.opensearch).toBeUndefined();
   });
@@ -57,13 +57,21 @@ describe('ingest pipeline configuration', () => {
     });
     expect(c.threatIntel).toBeUndefined();
     expect(c.enrichment).toEqual({
-      geo: false, eniMetadata: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:15000' },
+      geo: false, asn: false, eniMetadata: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:15000' },
       reverseDns: { servers: ['10.0.0.2', '10.0.0.3:53'], perSecond: 20, timeoutMs: 300 },
     });
     expect(c.storage).toEqual({
       parquet: { kind: 's3', bucket: 'flow-archive', prefix: 'vpc/', s3Region: 'eu-west-1', endpoint: 'http://127.0.0.1:14568', retentionDays: 400, maxFileAgeMs: 60_000, region: 'eu-west-1' },
       opensearch: { url: 'https://search.internal:9200', prefix: 'acme-flows', replicas: 0, retentionDays: 7, auth: { username: 'fg', password: 'secret' } },
     });
+  });
+
+  it('ASN goes with geo and may name other range tables, which must exist', () => {
+    const v4 = file('asn4.csv', '16777216,16777471,13335,"Cloudflare, Inc."\n');
+    expect(loadIngestConfig({ INGEST_ASN_IPV4_CSV: v4 }).pipeline.enrichment.asn).toEqual({ ipv4: v4 });
+    expect(loadIngestConfig({ INGEST_ASN: 'false' }).pipeline.enrichment.asn).toBe(false);
+    expect(loadIngestConfig({ INGEST_GEO: 'false' }).pipeline.enrichment.asn).toBe(false);
+    expect(problems({ INGEST_ASN_IPV6_CSV: join(dir, 'missing.csv') })).toEqual([`INGEST_ASN_IPV6_CSV: ${join(dir, 'missing.csv')} is not a readable file`]);
   });
 
   it('names every bad variable at once', () => {

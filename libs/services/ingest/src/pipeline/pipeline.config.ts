@@ -29,6 +29,7 @@ export interface FilterConfig {
 export interface EnrichmentConfig {
   readonly geo: boolean;
   readonly geoMmdb?: string;
+  readonly asn: false | { readonly ipv4?: string; readonly ipv6?: string };
   readonly eniMetadata?: { readonly region: string; readonly endpoint?: string };
   readonly reverseDns?: { readonly servers: readonly string[]; readonly perSecond: number; readonly timeoutMs: number };
 }
@@ -83,6 +84,10 @@ export function checkPipelineInputs(e: PipelineEnv): string[] {
   if (e.INGEST_GEO && e.INGEST_GEO_MMDB && !(existsSync(e.INGEST_GEO_MMDB) && statSync(e.INGEST_GEO_MMDB).isFile())) {
     problems.push(`INGEST_GEO_MMDB: ${e.INGEST_GEO_MMDB} is not a readable file`);
   }
+  for (const v of ['INGEST_ASN_IPV4_CSV', 'INGEST_ASN_IPV6_CSV'] as const) {
+    const f = e[v];
+    if (e.INGEST_GEO && e.INGEST_ASN && f && !(existsSync(f) && statSync(f).isFile())) problems.push(`${v}: ${f} is not a readable file`);
+  }
   return problems;
 }
 
@@ -119,6 +124,10 @@ export function toPipelineConfig(e: PipelineEnv, s3Endpoint?: string): PipelineC
     enrichment: {
       geo: e.INGEST_GEO,
       ...(e.INGEST_GEO_MMDB ? { geoMmdb: resolve(e.INGEST_GEO_MMDB) } : {}),
+      // the peer's network, like its country: part of the geo enrichment (INGEST_GEO=false turns both off)
+      asn: e.INGEST_GEO && e.INGEST_ASN
+        ? { ...(e.INGEST_ASN_IPV4_CSV ? { ipv4: resolve(e.INGEST_ASN_IPV4_CSV) } : {}), ...(e.INGEST_ASN_IPV6_CSV ? { ipv6: resolve(e.INGEST_ASN_IPV6_CSV) } : {}) }
+        : false,
       ...(e.INGEST_ENI_METADATA ? { eniMetadata: { region, ...(e.EC2_ENDPOINT ? { endpoint: e.EC2_ENDPOINT } : {}) } } : {}),
       ...(e.INGEST_REVERSE_DNS ? { reverseDns: { servers: e.INGEST_DNS_SERVERS, perSecond: e.INGEST_DNS_PER_SECOND, timeoutMs: e.INGEST_DNS_TIMEOUT_MS } } : {}),
     },

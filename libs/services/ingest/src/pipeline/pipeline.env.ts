@@ -98,6 +98,21 @@ export class PipelineEnv {
   @IsOptional() @IsString() @MinLength(1)
   INGEST_GEO_MMDB?: string;
 
+  /**
+   * autonomous system (number and organisation) of public peers from the bundled
+   * @ip-location-db/asn tables (RouteViews + RIRs + DB-IP, CC BY 4.0; ~2 s and ~10 MB at boot).
+   * Part of the geo enrichment: only with INGEST_GEO=true
+   */
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  INGEST_ASN = true;
+
+  /** other `start,end,asn,org` range tables (numeric addresses, sorted), IPv4 and IPv6 */
+  @IsOptional() @IsString() @MinLength(1)
+  INGEST_ASN_IPV4_CSV?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  INGEST_ASN_IPV6_CSV?: string;
+
   /** ENI metadata from EC2 DescribeNetworkInterfaces (needs EC2 access: AWS_REGION and credentials, or EC2_ENDPOINT) */
   @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
   INGEST_ENI_METADATA = false;

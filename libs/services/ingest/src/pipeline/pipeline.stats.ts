@@ -35,6 +35,7 @@ export interface PipelineTotals {
   enrichment: {
     rows: number; enriched: number; degraded: number;
     geo: { hits: number; failures: number };
+    asn: { hits: number; failures: number };
     eni: { hits: number; misses: number; failures: number; cached: number };
     dns: { lookups: number; cached: number; names: number; failures: number; rateLimited: number; overBudget: number };
   };
@@ -46,7 +47,7 @@ function emptyTotals(): PipelineTotals {
     filter: { droppedFromDetection: {}, sampledOutOfStorage: {}, allowListHits: {}, marked: { healthCheck: 0, awsService: 0 }, protectedRows: 0 },
     threatIntel: { rows: 0, degradedRows: 0 },
     enrichment: {
-      rows: 0, enriched: 0, degraded: 0, geo: { hits: 0, failures: 0 }, eni: { hits: 0, misses: 0, failures: 0, cached: 0 },
+      rows: 0, enriched: 0, degraded: 0, geo: { hits: 0, failures: 0 }, asn: { hits: 0, failures: 0 }, eni: { hits: 0, misses: 0, failures: 0, cached: 0 },
       dns: { lookups: 0, cached: 0, names: 0, failures: 0, rateLimited: 0, overBudget: 0 },
     },
   };
@@ -144,6 +145,7 @@ export class PipelineStats implements IngestMetrics {
     e.enriched += c.enriched;
     e.degraded += c.degraded;
     for (const k of ['hits', 'failures'] as const) e.geo[k] += c.geo[k];
+    for (const k of ['hits', 'failures'] as const) e.asn[k] += c.asn[k];
     for (const k of ['hits', 'misses', 'failures', 'cached'] as const) e.eni[k] += c.eni[k];
     for (const k of ['lookups', 'cached', 'names', 'failures', 'rateLimited', 'overBudget'] as const) e.dns[k] += c.dns[k];
     const inc = (key: string, labels: Record<string, string>, n: number) => {
@@ -153,9 +155,11 @@ export class PipelineStats implements IngestMetrics {
     inc('enriched', { outcome: 'degraded' }, c.degraded);
     inc('degraded', { stage: 'enrichment' }, c.degraded);
     inc('failures', { source: 'geo' }, c.geo.failures);
+    inc('failures', { source: 'asn' }, c.asn.failures);
     inc('failures', { source: 'eni' }, c.eni.failures);
     inc('failures', { source: 'dns' }, c.dns.failures);
     inc('lookups', { source: 'geo', outcome: 'hit' }, c.geo.hits);
+    inc('lookups', { source: 'asn', outcome: 'hit' }, c.asn.hits);
     inc('lookups', { source: 'eni', outcome: 'hit' }, c.eni.hits);
     inc('lookups', { source: 'eni', outcome: 'miss' }, c.eni.misses);
     inc('lookups', { source: 'eni', outcome: 'cached' }, c.eni.cached);

@@ -15,7 +15,7 @@ import { FlowStorage } from '../storage/flow-storage.service';
 
 /** An environment with every network- or disk-touching default turned off. */
 export const QUIET_ENV: Record<string, string> = {
-  INGEST_IP_RANGES: 'bundled', INGEST_GEO: 'false', FLOWS_PARQUET: 'false', INGEST_RELOAD_MS: '0',
+  INGEST_IP_RANGES: 'bundled', INGEST_GEO: 'false', INGEST_ASN: 'false', FLOWS_PARQUET: 'false', INGEST_RELOAD_MS: '0',
 };
 
 export interface Published {
