@@ -1,5 +1,8 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryIdStore, ObjectLedgerStore } from '@flowguard/persistence';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryIdStore, ObjectClaimStore, ObjectLedgerStore } from '@flowguard/persistence';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isConditionalCheckFailed } from './dynamo-errors';
 import { IngestStateTable } from './dynamo-tables';
 
 export interface DynamoObjectLedgerOptions {
@@ -12,6 +15,8 @@ export interface DynamoObjectLedgerOptions {
   readonly retentionDays?: number;
   /** objects known done, remembered in memory so a re-listing costs no read (default 100,000) */
   readonly cacheEntries?: number;
+  /** id of this ingest task in object claims; default `<host>/<pid>/<random>` */
+  readonly owner?: string;
   readonly now?: () => number;
 }
 
@@ -21,15 +26,50 @@ export interface DynamoObjectLedgerOptions {
  * published, so every ingest instance and every restart skips it. "Done" never
  * becomes "not done", so positive answers are cached (a poll lists the whole
  * prefix; without the cache each listed object would cost a read every poll).
+ * Claims (`claimOwner`, `claimUntil` on the same item, only while it is not
+ * done) keep two tasks from reading the same new object at once; `markDone`
+ * replaces the item, which ends the claim.
  */
-export class DynamoObjectLedger implements ObjectLedgerStore {
+export class DynamoObjectLedger implements ObjectLedgerStore, ObjectClaimStore {
   private readonly done = new Set<string>();
   private readonly cacheEntries: number;
   private readonly now: () => number;
+  readonly owner: string;
 
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly options: DynamoObjectLedgerOptions) {
     this.cacheEntries = Math.max(0, options.cacheEntries ?? 100_000);
     this.now = options.now ?? Date.now;
+    this.owner = options.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  }
+
+  async claim(bucket: string, key: string, eTag: string, claimMs: number, now: number): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.options.tableName, Key: this.key(bucket, key, eTag),
+        UpdateExpression: 'SET #owner = :me, #until = :until',
+        ConditionExpression: 'attribute_not_exists(#done) AND (attribute_not_exists(#owner) OR #owner = :me OR #until < :now)',
+        ExpressionAttributeNames: { '#owner': 'claimOwner', '#until': 'claimUntil', '#done': 'doneAt' },
+        ExpressionAttributeValues: { ':me': this.owner, ':until': now + claimMs, ':now': now },
+      }));
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  async release(bucket: string, key: string, eTag: string): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.options.tableName, Key: this.key(bucket, key, eTag),
+        UpdateExpression: 'REMOVE #owner, #until',
+        ConditionExpression: '#owner = :me AND attribute_not_exists(#done)',
+        ExpressionAttributeNames: { '#owner': 'claimOwner', '#until': 'claimUntil', '#done': 'doneAt' },
+        ExpressionAttributeValues: { ':me': this.owner },
+      }));
+    } catch (e) {
+      if (!isConditionalCheckFailed(e)) throw e;
+    }
   }
 
   private key(bucket: string, key: string, eTag: string) {
@@ -40,7 +80,8 @@ export class DynamoObjectLedger implements ObjectLedgerStore {
     const id = `${bucket}\n${key}\n${eTag}`;
     if (this.done.has(id)) return true;
     const out = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: this.key(bucket, key, eTag), ConsistentRead: true }));
-    if (!out.Item) return false;
+    // an item that only carries a claim is not done
+    if ((out.Item as { doneAt?: number } | undefined)?.doneAt === undefined) return false;
     this.remember(id);
     return true;
   }

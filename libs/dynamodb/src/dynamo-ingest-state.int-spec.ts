@@ -97,6 +97,23 @@ describe('DynamoObjectLedger and DynamoDeliveryIdStore on DynamoDB Local', () =>
     expect(item.Item?.['expiresAt']).toBe(1_700_000_000 + 30 * 86_400);
   });
 
+  it('lets one task at a time claim an object that is not done; a dead task\'s claim expires', async () => {
+    const a = new DynamoObjectLedger(env.clients.doc, { tableName, owner: 'a' });
+    const b = new DynamoObjectLedger(env.clients.doc, { tableName, owner: 'b' });
+    const t = 1_000_000;
+    expect(await Promise.all([a.claim('cb', 'k1', '"e"', 60_000, t), b.claim('cb', 'k1', '"e"', 60_000, t)])).toEqual([true, false]);
+    expect(await a.has('cb', 'k1', '"e"')).toBe(false); // claimed is not done
+    expect(await b.claim('cb', 'k1', '"e"', 60_000, t + 30_000)).toBe(false);
+    expect(await b.claim('cb', 'k1', '"e"', 60_000, t + 60_001)).toBe(true); // a died: its claim ran out
+    await a.release('cb', 'k1', '"e"'); // no longer a's: no effect
+    expect(await a.claim('cb', 'k1', '"e"', 60_000, t + 60_002)).toBe(false);
+    await b.release('cb', 'k1', '"e"');
+    expect(await a.claim('cb', 'k1', '"e"', 60_000, t + 60_003)).toBe(true);
+    await a.markDone('cb', 'k1', '"e"');
+    expect(await b.has('cb', 'k1', '"e"')).toBe(true);
+    expect(await b.claim('cb', 'k1', '"e"', 60_000, t + 10_000_000)).toBe(false); // done: never claimable again
+  });
+
   it('remembers accepted request ids for the TTL and writes expiresAt for DynamoDB TTL', async () => {
     let now = Date.now();
     const ids = new DynamoDeliveryIdStore(env.clients.doc, { tableName, ttlMs: 60_000, now: () => now });

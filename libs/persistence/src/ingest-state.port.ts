@@ -81,6 +81,18 @@ export interface ObjectLedgerStore {
   markDone(bucket: string, key: string, eTag: string): Promise<void>;
 }
 
+/**
+ * A short exclusive claim on one S3 object (bucket, key, ETag) while one ingest
+ * task reads it, so two tasks polling the same prefix do not both ingest a new
+ * object. A claim of a dead task expires; an object already done cannot be claimed.
+ */
+export interface ObjectClaimStore {
+  /** true when this task may ingest the object now */
+  claim(bucket: string, key: string, eTag: string, claimMs: number, now: number): Promise<boolean>;
+  /** gives the claim up after a failure (the next poll of any task retries the object) */
+  release(bucket: string, key: string, eTag: string): Promise<void>;
+}
+
 /** Ids of delivery requests already accepted (Firehose request ids), remembered for a TTL. */
 export interface DeliveryIdStore {
   has(id: string): Promise<boolean>;

@@ -10,6 +10,7 @@
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectClaimStore } from '@flowguard/persistence';
 import type { DeadLetterV1 } from '@flowguard/contracts';
 import {
   ingestDeadLetter, noopIngestMetrics, parseFlowLogKey, parseS3EventMessage,
@@ -31,6 +32,13 @@ export interface S3SourceOptions {
   /** listing prefix (default '' = whole bucket) */
   readonly prefix?: string;
   readonly ledger: ProcessedObjectLedger;
+  /**
+   * Per-object claims shared with the other ingest tasks polling the same
+   * bucket (e.g. the DynamoObjectLedger): a new object is read by one task only.
+   */
+  readonly claims?: ObjectClaimStore;
+  /** how long a claim holds (default 15 min: longer than reading the largest object takes) */
+  readonly claimMs?: number;
   readonly createParser: CreateStreamingParser;
   /** without it Parquet objects are dead-lettered as unsupported */
   readonly decodeParquet?: ParquetObjectDecoder;
@@ -43,7 +51,7 @@ export interface S3SourceOptions {
   readonly pageSize?: number;
 }
 
-export type ObjectOutcome = 'ingested' | 'already_done' | 'not_flow_log' | 'missing' | 'dead_lettered';
+export type ObjectOutcome = 'ingested' | 'already_done' | 'claimed_elsewhere' | 'not_flow_log' | 'missing' | 'dead_lettered';
 
 export interface ObjectReport {
   readonly bucket: string;
@@ -126,6 +134,26 @@ export class S3FlowLogSource {
       (res.Body as Readable | undefined)?.destroy?.();
       return report('already_done');
     }
+    const claims = this.o.claims;
+    if (claims && !(await claims.claim(bucket, key, eTag, this.o.claimMs ?? 15 * 60_000, Date.now()))) {
+      // another task is reading it (or just finished): its ledger entry will keep it from coming back
+      (res.Body as Readable | undefined)?.destroy?.();
+      return report('claimed_elsewhere');
+    }
+    try {
+      return await this.ingestClaimed(bucket, key, eTag, layout, res.Body, report);
+    } catch (e) {
+      // transient failure: free the object for the next poll of any task instead of waiting out the claim
+      if (claims) await claims.release(bucket, key, eTag).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async ingestClaimed(
+    bucket: string, key: string, eTag: string, layout: FlowLogKey, body: unknown,
+    report: (outcome: ObjectOutcome, rows?: number, parseErrors?: number) => ObjectReport,
+  ): Promise<ObjectReport> {
+    const res = { Body: body };
     const source = `s3://${bucket}/${key}`;
     const ctxBase = { source: 's3' as const, key: `${layout.account}/${layout.region}`, meta: this.meta(layout) };
     const state = { rows: 0, parseErrors: 0, part: 0, dead: [] as DeadLetterV1[] };

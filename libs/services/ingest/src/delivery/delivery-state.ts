@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { AcceptedRequestStore, CheckpointStore, ProcessedObjectLedger } from '@flowguard/ingest-pipeline';
-import type { ShardLeaseStore } from '@flowguard/persistence';
+import type { ObjectClaimStore, ShardLeaseStore } from '@flowguard/persistence';
 import { LOGGER } from '@flowguard/service-kit';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -46,15 +46,17 @@ export class DeliveryState implements OnApplicationShutdown {
     return { checkpoints: new FileCheckpointStore(checkpointFile) };
   }
 
-  async objectLedger(ledgerFile: string): Promise<ProcessedObjectLedger> {
+  /** The S3 ledger and, with DynamoDB, per-object claims (same object) so that tasks do not read one object twice. */
+  async objectLedger(ledgerFile: string): Promise<{ ledger: ProcessedObjectLedger; claims?: ObjectClaimStore }> {
     const s = this.config.state;
     if (s.kind === 'dynamodb') {
       const d = await this.table();
-      return new d.lib.DynamoObjectLedger(d.doc, { tableName: d.tableName, ...(s.ledgerRetentionDays !== undefined ? { retentionDays: s.ledgerRetentionDays } : {}) });
+      const ledger = new d.lib.DynamoObjectLedger(d.doc, { tableName: d.tableName, ...(s.ledgerRetentionDays !== undefined ? { retentionDays: s.ledgerRetentionDays } : {}) });
+      return { ledger, claims: ledger };
     }
     const { FileObjectLedger } = await import('@flowguard/ingest-adapters');
     await mkdir(dirname(ledgerFile), { recursive: true });
-    return new FileObjectLedger(ledgerFile);
+    return { ledger: new FileObjectLedger(ledgerFile) };
   }
 
   /** Accepted Firehose request ids; opened once, on first use. */

@@ -38,8 +38,10 @@ export class S3Source implements OnApplicationBootstrap {
     const c = this.config.s3;
     if (!c) return;
     const { S3FlowLogSource } = await import('@flowguard/ingest-adapters');
+    // with DynamoDB: one ledger for every ingest task, and a claim per object while one task reads it
+    const { ledger, claims } = await this.state.objectLedger(c.ledgerFile);
     this.source = new S3FlowLogSource({
-      client: await s3Client(c), bucket: c.bucket, ...(c.prefix ? { prefix: c.prefix } : {}), ledger: await this.state.objectLedger(c.ledgerFile),
+      client: await s3Client(c), bucket: c.bucket, ...(c.prefix ? { prefix: c.prefix } : {}), ledger, ...(claims ? { claims } : {}),
       createParser: (o) => new FlowLogParser({ ...o, batchSize: this.config.batchRows }),
       decodeParquet: (bytes, src) => parseParquetFlowLogs(bytes, { source: src, batchSize: this.config.batchRows }),
       sink: this.sinks.sink, deadLetter: this.sinks.deadLetter, metrics: this.sinks.metrics,
