@@ -3,10 +3,11 @@
  * simulated flow logs, in one run:
  *
  * - the simulator alone (generate + encode text, output discarded), v2 and v5;
- * - flowguard: the real CLI, `flowguard analyze` in a child process (stream-parse every
- *   file, the service's ingest stages, every detector of its DetectionEngine, format
- *   findings) → records/s from the CLI's own timing (TypeScript start-up excluded);
- *   plus a parse-only pass to show where the time goes.
+ * - flowguard: the real CLI as `npm run flowguard` runs it (the compiled build in
+ *   dist/flowguard-cli, built first), `flowguard analyze` in a child process (stream-parse every
+ *   file, the service's ingest stages, every detector, format findings) with --threads 1 and
+ *   --threads 2 → records/s over the wall time of the whole process, start-up included
+ *   (the CLI's own figure, after start-up, is in the notes); plus a parse-only pass.
  * - DuckDB (@duckdb/node-api): load the same text files with read_csv, then the
  *   three aggregates a SQL analyst would write for scans, sweeps and floods over
  *   60 s windows; with threads=1 (fair against one Node thread) and threads=2.
@@ -62,23 +63,31 @@ function main(): void {
 
   const memV2 = runPhase('generate-null', '-', [String(records), 'v2']);
   const memV5 = runPhase('generate-null', '-', [String(records), 'v5']);
-  const fg = runPhase('flowguard', dataDir);
+  const build = runPhase('build', '-');
+  const fg1 = runPhase('flowguard', dataDir, ['1']);
+  const fg2 = runPhase('flowguard', dataDir, ['2']);
   const parseOnly = runPhase('parse-only', dataDir);
   const duck1 = runPhase('duckdb', dataDir, ['1']);
   const duck2 = runPhase('duckdb', dataDir, ['2']);
 
   const rows: Array<Array<string | number>> = [];
   const rss = (b: number | null) => (b === null ? 'n/a' : mib(b));
-  for (const p of [...(gen ? [gen] : []), memV2, memV5, fg, parseOnly, duck1, duck2]) {
+  for (const p of [...(gen ? [gen] : []), memV2, memV5, build, fg1, fg2, parseOnly, duck1, duck2]) {
     const parts = p.parts ? Object.entries(p.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ') : '';
-    rows.push([p.phase, fmt(p.records), p.seconds.toFixed(2), fmt(p.records / p.seconds), rss(p.maxRssBytes), [parts, p.note ?? ''].filter(Boolean).join('; ')]);
+    rows.push([p.phase, fmt(p.records), p.seconds.toFixed(2), p.records ? fmt(p.records / p.seconds) : '', rss(p.maxRssBytes), [parts, p.note ?? ''].filter(Boolean).join('; ')]);
   }
   printTable('results (records/s = records / wall seconds of the phase; RSS = peak of the phase process)',
     ['phase', 'records', 'seconds', 'records/s', 'peak RSS MiB', 'notes'], rows);
-  const rate = fg.records / fg.seconds;
-  console.log(`\nflowguard analyze vs DuckDB threads=1: ${(duck1.seconds / fg.seconds).toFixed(2)}x ` +
-    `(flowguard ${fg.seconds.toFixed(2)} s, DuckDB ${duck1.seconds.toFixed(2)} s); vs threads=2: ${(duck2.seconds / fg.seconds).toFixed(2)}x`);
-  console.log(`target >= 500,000 records/s: ${rate >= 500_000 ? 'met' : 'NOT met'} (${fmt(rate)} records/s)`);
+  console.log('');
+  for (const fg of [fg1, fg2]) {
+    const threads = fg === fg1 ? 1 : 2;
+    console.log(`flowguard analyze --threads ${threads} (${fg.seconds.toFixed(2)} s, ${fmt(fg.records / fg.seconds)} records/s): ` +
+      `${(duck1.seconds / fg.seconds).toFixed(2)}x DuckDB threads=1 (${duck1.seconds.toFixed(2)} s), ` +
+      `${(duck2.seconds / fg.seconds).toFixed(2)}x DuckDB threads=2 (${duck2.seconds.toFixed(2)} s)  [> 1 = flowguard faster]`);
+  }
+  if (fg1.note !== fg2.note) console.log(`WARNING: --threads 1 and 2 reported different findings: ${fg1.note} vs ${fg2.note}`);
+  const best = Math.max(fg1.records / fg1.seconds, fg2.records / fg2.seconds);
+  console.log(`target >= 500,000 records/s: ${best >= 500_000 ? 'met' : 'NOT met'} (best ${fmt(best)} records/s, process wall time incl. start-up)`);
 }
 
 main();

@@ -13,7 +13,7 @@ async function main() {
   const stages = new IngestStages({ mode: 'full', threatIntel: intel });
   const batches: FlowBatch[] = [];
   let t = performance.now();
-  await readFlowFiles(listInputs([`${dir}/AWSLogs`]), { onBatch: (b) => batches.push(b) });
+  await readFlowFiles(listInputs([`${dir}/AWSLogs`]), { onBatch: (b) => { batches.push(b); } });
   console.log('parse', ((performance.now() - t) / 1000).toFixed(2));
   t = performance.now();
   const det = batches.map((b) => stages.apply(b));

@@ -73,7 +73,7 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
     summary = await readFlowFiles(files, {
       ...(values['log-format'] ? { format: values['log-format'] } : {}),
       onBatch: (batch) => run.feed(batch),
-      onProgress: (b) => progress.update(b, `${run.records.toLocaleString('en-US')} records`),
+      onProgress: (b) => progress.update(b, () => `${run.records.toLocaleString('en-US')} records`),
     });
     anomalies = await run.finish();
   } finally {

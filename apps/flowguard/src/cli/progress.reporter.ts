@@ -19,7 +19,8 @@ export class ProgressReporter {
     this.total = total;
   }
 
-  update(done: number, note = ''): void {
+  /** `note` may be a function: it is only called when the line is redrawn (this runs per read chunk). */
+  update(done: number, note: string | (() => string) = ''): void {
     if (!this.active) return;
     const now = this.io.now();
     if (now - this.last < 100) return;
@@ -31,7 +32,7 @@ export class ProgressReporter {
     const rate = secs > 0 ? Math.round(done / secs) : 0;
     this.io.stderr.write(
       `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
-        `${rate.toLocaleString('en-US')} ${this.unit}/s ${note}\x1b[K`,
+        `${rate.toLocaleString('en-US')} ${this.unit}/s ${typeof note === 'function' ? note() : note}\x1b[K`,
     );
   }
 

@@ -6,8 +6,12 @@ import { IngestStages, type StageOptions } from './ingest.stages';
 import { type FromLane, type LaneRole, type LaneTotals, toBatchMessage } from './lane.protocol';
 import { type LaneFactory, type LaneTransport, workerLane } from './lane.transport';
 
-/** batches a lane may hold before the reader waits (a batch is ~8k rows, ~0.5 MB a lane) */
-const MAX_IN_FLIGHT = 4;
+/**
+ * Batches a lane may hold before the reader waits (a batch is ~8k rows, ~0.6 MB a lane: ~20 MB
+ * in all). Deep enough that the three threads rarely wait for each other when the OS runs them
+ * at different times (with 4, a loaded 2-core machine often stalled the pipeline).
+ */
+const MAX_IN_FLIGHT = 16;
 
 interface Lane {
   role: LaneRole;
@@ -81,7 +85,8 @@ export class ThreadedDetectionRun implements AnalyzeRun {
 
   /** rows each lane's engine analysed, and late drops (the same for both lanes) */
   totals(): Record<LaneRole, LaneTotals | null> {
-    return { src: this.lanes[0]?.result?.totals ?? null, dst: this.lanes[1]?.result?.totals ?? null };
+    const of = (role: LaneRole) => this.lanes.find((l) => l.role === role)?.result?.totals ?? null;
+    return { src: of('src'), dst: of('dst') };
   }
 
   async close(): Promise<void> {
