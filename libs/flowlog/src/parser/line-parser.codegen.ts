@@ -15,12 +15,10 @@
  * line switched the plan; `buf[end - 1]` must be `\n`, so every scan stops
  * on a delimiter without a bounds check.
  */
-import { isUtf8 } from 'node:buffer';
 import type { FlowBatch } from '@flowguard/contracts';
 import type { ParseCounts, ParseError } from '../parse-result';
-import { FLAG_IP_OK, parseIPv4, sampleHash, type ByteInterner } from './byte-interner';
+import type { ByteInterner } from './byte-interner';
 import { IntTarget, Op, type FieldPlan } from './field-plan';
-import { isIPv6Bytes } from './ip-address.validator';
 
 export const E_FIELD_COUNT = 1;
 export const E_EMPTY = 2;
@@ -62,19 +60,7 @@ function checkInt(buf: Uint8Array, s: number, e: number, min: number, max: numbe
   return v < min || v > max ? E_RANGE : 0;
 }
 
-/** Every byte in 1..127: plain ASCII without NUL (NUL separates values in the interner's arena). */
-function isAscii(buf: Uint8Array, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if (((buf[i] as number) - 1) >>> 0 >= 127) return false;
-  return true;
-}
-
-/** Valid UTF-8 without a NUL byte. */
-function isText(buf: Buffer, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if (buf[i] === 0) return false;
-  return isUtf8(buf.subarray(s, e));
-}
-
-const HELPERS = { isText, isAscii, parseIPv4, sampleHash, isIPv6Bytes, checkInt, FLAG_IP_OK };
+const HELPERS = { checkInt };
 
 const INT_COLUMN: Record<number, string> = {
   [IntTarget.VERSION]: 'version',
@@ -141,35 +127,15 @@ function textField(k: number, plan: FieldPlan): string {
         break f${k};
       }`
       : '';
-  const resolve =
-    op === Op.ADDR
-      ? `if (id === 0 || (interner.flags[id] & FLAG_IP_OK) === 0) {
-          // not a canonical IPv4 (those took the fast path): IPv6 or invalid
-          if (!isIPv6Bytes(buf, fs, pos)) ${FAIL(E_ADDR, k)}
-          if (id === 0) id = interner.add(buf, fs, pos, h, true);
-          interner.flags[id] = FLAG_IP_OK;
-        }`
-      : `if (id === 0) {
-          // only new values are checked for non-ASCII (and NUL) bytes, and those for valid UTF-8 without NUL
-          const ascii = isAscii(buf, fs, pos);
-          if (!ascii && !isText(buf, fs, pos)) ${FAIL(E_ENCODING, k)}
-          // IPv4 text is interned by integer wherever it appears, so one string keeps one id
-          const v4 = ascii ? parseIPv4(buf, fs, pos) : undefined;
-          id = v4 !== undefined ? interner.internV4(v4, buf, fs, pos) : interner.add(buf, fs, pos, h, ascii);
-        }`;
+  const lookup = op === Op.ADDR ? 'addr' : 'text';
+  const fail = op === Op.ADDR ? E_ADDR : E_ENCODING;
   return `f${k}: {
       if (${DELIM('c')}) ${FAIL(E_EMPTY, k)}
       if (c === 45 && ${DELIM('buf[pos + 1]')}) { c = buf[++pos]; t${k}[row] = 0; break f${k}; }${v4fast}
       do c = buf[++pos]; while (c > 32 || !${DELIM('c')});
       ${check}
-      let id = memo[${k}];
-      // same value as this field in the row before: no hash, no probe
-      if (id === 0 || !interner.same(id, buf, dv, fs, pos)) {
-        const h = sampleHash(buf, dv, fs, pos);
-        id = interner.find(buf, dv, fs, pos, h);
-        ${resolve}
-        memo[${k}] = id;
-      }
+      const id = interner.${lookup}(memo, ${k}, buf, dv, fs, pos);
+      if (id < 0) ${FAIL(fail, k)}
       t${k}[row] = id;
     }`;
 }
@@ -231,7 +197,7 @@ export function lineParserSource(plan: FieldPlan): string {
     .filter((k) => plan.ops[k] === Op.TEXT || plan.ops[k] === Op.ADDR || plan.ops[k] === Op.TEXT_INT)
     .map((k) => `const t${k} = tcols[${k}];`);
   return `
-  const { isText, isAscii, parseIPv4, sampleHash, isIPv6Bytes, checkInt, FLAG_IP_OK } = H;
+  const { checkInt } = H;
   return function parseLines(host, buf, pos, end) {
     const b = host.batch;
     const interner = host.interner;
