@@ -1,5 +1,6 @@
 import { ConfigError, loadEnv, toBool, toInt, toList, type CrossCheck } from '@flowguard/service-kit';
 import { Transform } from 'class-transformer';
+import { join } from 'node:path';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { checkPipelineInputs, toPipelineConfig, type PipelineConfig } from './pipeline/pipeline.config';
 import { PipelineEnv, pipelineChecks } from './pipeline/pipeline.env';
@@ -96,9 +97,13 @@ export class IngestEnv extends PipelineEnv {
   @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
   FLOWGUARD_PROVISION = false;
 
-  /** accepted Firehose request ids with INGEST_STATE_STORE=file (a retry after a restart is not ingested again) */
-  @IsString() @MinLength(1)
-  INGEST_FIREHOSE_REQUEST_ID_FILE = '.flowguard/firehose-request-ids.jsonl';
+  /**
+   * accepted Firehose request ids with INGEST_STATE_STORE=file (a retry after a restart is not
+   * ingested again); default `<FLOWGUARD_DATA_DIR>/firehose-request-ids.jsonl`, and in memory
+   * when FLOWGUARD_DATA_DIR is unset (the memory-only mode keeps nothing on disk)
+   */
+  @IsOptional() @IsString() @MinLength(1)
+  INGEST_FIREHOSE_REQUEST_ID_FILE?: string;
 
   /** Kinesis shard lease duration with INGEST_STATE_STORE=dynamodb, ms (renewed every third) */
   @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(1000) @Max(600_000)
@@ -111,7 +116,8 @@ export class IngestEnv extends PipelineEnv {
 
 /** Where the Kinesis checkpoints, S3 ledger and Firehose request ids are kept. */
 export type DeliveryStateConfig =
-  | { readonly kind: 'file'; readonly firehoseIdFile: string }
+  /** firehoseIdFile absent: accepted ids in memory only */
+  | { readonly kind: 'file'; readonly firehoseIdFile?: string }
   | {
     readonly kind: 'dynamodb'; readonly region: string; readonly endpoint?: string; readonly tablePrefix: string;
     readonly provision: boolean; readonly leaseMs: number; readonly ledgerRetentionDays?: number;
@@ -150,6 +156,7 @@ export function loadIngestConfig(env: Record<string, string | undefined>, defaul
   if (problems.length) throw new ConfigError(problems);
   // a local endpoint (kinesalite, s3rver) needs some region; AWS needs the real one (checked above)
   const region = e.AWS_REGION ?? 'us-east-1';
+  const firehoseIdFile = e.INGEST_FIREHOSE_REQUEST_ID_FILE ?? (e.FLOWGUARD_DATA_DIR ? join(e.FLOWGUARD_DATA_DIR, 'firehose-request-ids.jsonl') : undefined);
   const firehoseOn = (e.INGEST_FIREHOSE_ACCESS_KEYS?.length ?? 0) > 0 || e.INGEST_FIREHOSE_ALLOW_UNAUTHENTICATED;
   return {
     batchRows: e.INGEST_BATCH_ROWS,
@@ -181,7 +188,7 @@ export function loadIngestConfig(env: Record<string, string | undefined>, defaul
         tablePrefix: e.DYNAMODB_TABLE_PREFIX ?? 'flowguard-', provision: e.FLOWGUARD_PROVISION, leaseMs: e.INGEST_KINESIS_LEASE_MS,
         ...(e.INGEST_S3_LEDGER_RETENTION_DAYS !== undefined ? { ledgerRetentionDays: e.INGEST_S3_LEDGER_RETENTION_DAYS } : {}),
       }
-      : { kind: 'file', firehoseIdFile: e.INGEST_FIREHOSE_REQUEST_ID_FILE },
+      : { kind: 'file', ...(firehoseIdFile ? { firehoseIdFile } : {}) },
     pipeline: toPipelineConfig(e, e.S3_ENDPOINT),
   };
 }

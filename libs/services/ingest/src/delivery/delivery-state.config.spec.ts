@@ -14,8 +14,11 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('delivery state configuration', () => {
-  it('defaults to local files, Firehose ids included', () => {
-    expect(loadIngestConfig(QUIET).state).toEqual({ kind: 'file', firehoseIdFile: '.flowguard/firehose-request-ids.jsonl' });
+  it('defaults to local files; Firehose ids under FLOWGUARD_DATA_DIR, in memory without one', () => {
+    expect(loadIngestConfig(QUIET).state).toEqual({ kind: 'file' });
+    expect(loadIngestConfig(QUIET, { FLOWGUARD_DATA_DIR: '/var/fg' }).state).toEqual({ kind: 'file', firehoseIdFile: '/var/fg/firehose-request-ids.jsonl' });
+    expect(loadIngestConfig({ ...QUIET, INGEST_FIREHOSE_REQUEST_ID_FILE: '/data/ids.jsonl' }, { FLOWGUARD_DATA_DIR: '/var/fg' }).state)
+      .toEqual({ kind: 'file', firehoseIdFile: '/data/ids.jsonl' });
   });
 
   it('reads the DynamoDB mode with its table prefix, lease time, ledger retention and provisioning', () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import type { AcceptedRequestStore, CheckpointStore, ProcessedObjectLedger } from '@flowguard/ingest-pipeline';
+import { BoundedAcceptedRequestStore, type AcceptedRequestStore, type CheckpointStore, type ProcessedObjectLedger } from '@flowguard/ingest-pipeline';
 import type { ObjectClaimStore, ShardLeaseStore } from '@flowguard/persistence';
 import { LOGGER } from '@flowguard/service-kit';
 import { mkdir } from 'node:fs/promises';
@@ -66,6 +66,10 @@ export class DeliveryState implements OnApplicationShutdown {
       if (s.kind === 'dynamodb') {
         const d = await this.table();
         return new d.lib.DynamoDeliveryIdStore(d.doc, { tableName: d.tableName });
+      }
+      if (!s.firehoseIdFile) {
+        this.logger.info('firehose request ids in memory (no FLOWGUARD_DATA_DIR nor INGEST_FIREHOSE_REQUEST_ID_FILE): a retry after a restart is ingested again');
+        return new BoundedAcceptedRequestStore();
       }
       const { FileAcceptedRequestStore } = await import('@flowguard/ingest-adapters');
       return new FileAcceptedRequestStore(s.firehoseIdFile);
