@@ -10,7 +10,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { Consumers, Topics, type FlowBatch } from '@flowguard/contracts';
 import type { Bus } from '@flowguard/messaging';
-import { BUS, createServiceApp, type ServiceApp } from '@flowguard/service-kit';
+import { BUS, createServiceApp, HealthService, type ServiceApp } from '@flowguard/service-kit';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,7 @@ describe('ingest delivery state in DynamoDB across a restart', () => {
     const t = await c.client.send(new DescribeTableCommand({ TableName: tableNames(prefix).ingestState }));
     c.destroy();
     expect(t.Table?.TableStatus).toBe('ACTIVE');
+    expect((await first.app.app.get(HealthService).ready()).checks['ingest-state']).toMatchObject({ ok: true, detail: expect.stringContaining('ACTIVE') });
 
     // Firehose
     expect((await firehose(first.url, 'req-a', [line('10.21.0', 1), line('10.21.0', 2)])).status).toBe(200);

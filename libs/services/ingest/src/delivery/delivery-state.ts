@@ -1,13 +1,14 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { BoundedAcceptedRequestStore, type AcceptedRequestStore, type CheckpointStore, type ProcessedObjectLedger } from '@flowguard/ingest-pipeline';
 import type { ObjectClaimStore, ShardLeaseStore } from '@flowguard/persistence';
-import { LOGGER } from '@flowguard/service-kit';
+import { HealthService, LOGGER } from '@flowguard/service-kit';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { INGEST_CONFIG, type IngestConfig } from '../ingest.config';
 
 type Dynamo = {
+  readonly client: import('@aws-sdk/client-dynamodb').DynamoDBClient;
   readonly doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient;
   readonly tableName: string;
   readonly lib: typeof import('@flowguard/dynamodb');
@@ -23,11 +24,32 @@ type Dynamo = {
  * table is created at first use.
  */
 @Injectable()
-export class DeliveryState implements OnApplicationShutdown {
+export class DeliveryState implements OnApplicationBootstrap, OnApplicationShutdown {
   private dynamo?: Promise<Dynamo>;
   private firehoseIds?: Promise<AcceptedRequestStore & { close?(): Promise<void> }>;
 
-  constructor(@Inject(INGEST_CONFIG) private readonly config: IngestConfig, @Inject(LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly health: HealthService,
+  ) {}
+
+  /** Readiness in DynamoDB mode with an AWS path on: the table answers (DescribeTable needs only read permission). */
+  onApplicationBootstrap(): void {
+    const c = this.config;
+    if (c.state.kind !== 'dynamodb' || !(c.kinesis || c.s3 || c.firehose)) return;
+    this.health.register('ingest-state', async () => {
+      try {
+        const d = await this.table();
+        const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+        const r = await d.client.send(new DescribeTableCommand({ TableName: d.tableName }));
+        const status = r.Table?.TableStatus ?? 'unknown';
+        return { ok: status === 'ACTIVE' || status === 'UPDATING', detail: `dynamodb ${d.tableName}: ${status}` };
+      } catch (e) {
+        return { ok: false, detail: `dynamodb ingest state: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` };
+      }
+    });
+  }
 
   get kind(): 'file' | 'dynamodb' {
     return this.config.state.kind;
@@ -93,7 +115,7 @@ export class DeliveryState implements OnApplicationShutdown {
         throw e;
       }
       this.logger.info({ table: tableName, endpoint: s.endpoint ?? 'aws', provisioned: s.provision }, 'ingest delivery state in dynamodb');
-      return { doc: clients.doc, tableName, lib, destroy: () => clients.destroy() };
+      return { client: clients.client, doc: clients.doc, tableName, lib, destroy: () => clients.destroy() };
     })();
     this.dynamo.catch(() => (this.dynamo = undefined));
     return this.dynamo;
