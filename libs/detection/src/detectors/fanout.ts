@@ -10,8 +10,8 @@ import { RowFlag } from '../engine/prepared-batch';
 import { EvidenceSampler } from '../state/evidence-sampler';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { PairFilter } from '../state/pair-filter';
-import { TumblingWindows } from '../state/windows';
 import { type Candidate, type EngineContext, hopOf } from './detector';
+import { SlidingFanout } from './fanout-sliding';
 
 export class FanoutWindow {
   readonly entities: KeyIndex;
@@ -24,6 +24,8 @@ export class FanoutWindow {
   last = new Uint32Array(64);
   /** 1 when a row showed the source as one of our workloads */
   local = new Uint8Array(64);
+  /** as a hop pane of a SlidingFanout: the entity's id in its cross-hop table */
+  gid = new Int32Array(64);
   readonly evidence: EvidenceSampler;
 
   constructor(maxEntries: number, maxEvidence: number) {
@@ -41,6 +43,7 @@ export class FanoutWindow {
     this.first = ensureCapacity(this.first, n);
     this.last = ensureCapacity(this.last, n);
     this.local = ensureCapacity(this.local, n);
+    this.gid = ensureCapacity(this.gid, n);
   }
 
   reset(): void {
@@ -117,7 +120,8 @@ export interface FanoutTierSpec {
 
 /** One window length of a scan detector with its own threshold and severity. */
 export interface FanoutTier extends FanoutTierSpec {
-  readonly windows: TumblingWindows<FanoutWindow>;
+  /** hop panes plus one table of distinct values: a row costs one insert whatever the overlap (ADR 0024) */
+  readonly windows: SlidingFanout;
   readonly maxDistinct: number;
   readonly hotAt: number;
 }
@@ -132,7 +136,7 @@ export function makeTiers(ctx: EngineContext, specs: FanoutTierSpec[]): FanoutTi
   const make = () => new FanoutWindow(c.state.maxEntriesPerTable, c.aggregation.maxEvidence);
   return specs.map((s) => ({
     ...s,
-    windows: new TumblingWindows(s.windowSec, make, (w) => w.reset(), s.tumbling ? s.windowSec : s.hopSec ?? hopOf(s.windowSec, c.tickSec)),
+    windows: new SlidingFanout(s.windowSec, s.tumbling ? s.windowSec : s.hopSec ?? hopOf(s.windowSec, c.tickSec), make, c.state.maxEntriesPerTable * 4),
     maxDistinct: s.exact ? Infinity : Math.max(16 * s.threshold, c.aggregation.maxPorts, c.aggregation.maxTargets),
     hotAt: Math.ceil(s.threshold / 2),
   }));
@@ -141,11 +145,11 @@ export function makeTiers(ctx: EngineContext, specs: FanoutTierSpec[]): FanoutTi
 export function ingestTiers(ctx: EngineContext, p: PreparedBatch, tiers: FanoutTier[], spec: FanoutSpec, filter: PairFilter, onEvict: () => void): void {
   const net = ctx.config.network;
   recordEstablished(p, filter, net.probeMaxPackets, net.probeMaxBytesPerPacket);
-  for (const t of tiers) ingestFanout(p, t.windows, spec, t, onEvict);
+  for (const t of tiers) t.windows.ingest(p, spec, t, onEvict);
 }
 
 export function advanceTiers(ctx: EngineContext, tiers: FanoutTier[], spec: FanoutSpec, filter: PairFilter, watermark: number, out: Candidate[]): void {
-  for (const t of tiers) t.windows.closeUpTo(watermark, (w, s, e) => closeFanout(ctx, w, spec, t, filter, s, e, out));
+  for (const t of tiers) t.windows.advance(watermark, t.threshold, t.maxDistinct, (w, s, e) => closeFanout(ctx, w, spec, t, filter, s, e, out));
 }
 
 export function releaseTiers(tiers: FanoutTier[]): void {
@@ -154,11 +158,9 @@ export function releaseTiers(tiers: FanoutTier[]): void {
 
 export function tierStateSize(tiers: FanoutTier[]): number {
   let n = 0;
-  for (const t of tiers) t.windows.forEachOpen((w) => (n += w.seen.size));
+  for (const t of tiers) n += t.windows.stateSize;
   return n;
 }
-
-const COLD_SAMPLES = 1;
 
 export interface FanoutIngestOptions {
   /** distinct values at which an entity starts keeping full evidence */
@@ -170,52 +172,6 @@ export interface FanoutIngestOptions {
    * saturates ("at least cap"), so one huge scanner cannot fill a day-long table. Infinity = exact.
    */
   maxDistinct: number;
-}
-
-/** Ingest probe rows into a set of windows. */
-export function ingestFanout(p: PreparedBatch, windows: TumblingWindows<FanoutWindow>, spec: FanoutSpec, o: FanoutIngestOptions, onEvict: () => void): void {
-  const b = p.batch;
-  const rows = p.rows;
-  const flags = p.flags;
-  const mask = o.probeMask;
-  const hotAt = o.hotAt;
-  const cap = o.maxDistinct;
-  for (let k = p.from; k < p.to; k++) {
-    const i = rows[k] as number;
-    const f = flags[i] as number;
-    if ((f & mask) === 0 || (f & (RowFlag.RESPONSE | RowFlag.CLOSING)) !== 0) continue;
-    if ((f & (RowFlag.TCP | RowFlag.UDP)) === 0 || (f & RowFlag.DST_NON_UNICAST) !== 0) continue;
-    const start = b.start[i] as number;
-    const src = p.srcIp[i] as number;
-    const anchor = spec.anchor(p, i);
-    const value = spec.value(p, i);
-    for (let h = 0; h < windows.span; h++) {
-      const w = windows.atHop(start, h);
-      const e = w.entities.upsert(src, anchor);
-      if (e < 0) {
-        onEvict();
-        continue;
-      }
-      if (w.entities.added) {
-        w.ensure(w.entities.size);
-        w.first[e] = start;
-        w.last[e] = b.end[i] as number;
-      }
-      if ((w.distinct[e] as number) < cap) {
-        const s = w.seen.upsert(src, anchor, value);
-        if (s < 0) onEvict();
-        else if (w.seen.added) w.distinct[e]++;
-      }
-      w.probes[e]++;
-      w.packets[e] += b.packets[i] as number;
-      if (f & RowFlag.REJECT) w.rejects[e]++;
-      if (f & RowFlag.SRC_LOCAL) w.local[e] = 1;
-      if (start < (w.first[e] as number)) w.first[e] = start;
-      const end = b.end[i] as number;
-      if (end > (w.last[e] as number)) w.last[e] = end;
-      w.evidence.sample(e, p, i, (w.distinct[e] as number) >= hotAt ? w.evidence.limit : COLD_SAMPLES);
-    }
-  }
 }
 
 /** Close a window: entities at or over threshold become candidates. */

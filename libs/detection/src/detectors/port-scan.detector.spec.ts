@@ -118,6 +118,25 @@ describe('port-scan: low-and-slow, UDP payload probes, established pairs', () =>
     expect(run(slow.slice(0, 9)).of('port-scan')).toHaveLength(0);
   });
 
+  it('counts a port once however many hops repeat it, and only ports inside one 24 h window (hop panes + one value table)', () => {
+    const day0 = T0 - (T0 % 86400);
+    const probe = (port: number, t: number) => rec({ srcAddr: INTERNET, dstAddr: TARGET, srcPort: 51000 + (t % 1000), dstPort: port, packets: 1, bytes: 44, start: t, end: t, action: 'REJECT' });
+    // five ports probed every hour for 20 hours: 100 probes, 5 distinct ports
+    const repeated = Array.from({ length: 100 }, (_, k) => probe(20 + (k % 5), day0 + Math.floor(k / 5) * 3600));
+    expect(run(repeated).of('port-scan')).toHaveLength(0);
+    // nine ports in the first nine hours; a tenth 25 h after the first shares no 24 h window with it...
+    const nine = Array.from({ length: 9 }, (_, k) => probe(100 + k, day0 + k * 3600));
+    expect(run([...nine, probe(200, day0 + 25 * 3600)]).of('port-scan')).toHaveLength(0);
+    // ...one at 23 h does, and the window reports the whole span with every probe
+    const found = run([...nine, probe(200, day0 + 23 * 3600)]).of('port-scan');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ firstSeen: day0, lastSeen: day0 + 23 * 3600 });
+    expect(found[0]!.signals.find((s) => s.name === 'distinctPorts')).toMatchObject({ value: 10, threshold: 10 });
+    expect(found[0]!.signals.find((s) => s.name === 'probes')?.value).toBe(10);
+    // evidence: the first probe of each hop, every probe once the entity reached hotAt (5) distinct ports
+    expect(found[0]!.evidence.length).toBeGreaterThanOrEqual(7);
+  });
+
   it('counts UDP service probes with payload (a SIP scan, 465 B per datagram) toward the vertical scan only', () => {
     const sip = Array.from({ length: 72 }, (_, k) => rec({ srcAddr: INTERNET, dstAddr: TARGET, srcPort: 56101, dstPort: 5060 + 37 * k, protocol: 17, packets: 1, bytes: 465, start: T0 }));
     const a = run(sip).of('port-scan');

@@ -78,6 +78,51 @@ export class EvidenceSampler {
     this.count[entity] = c + 1;
   }
 
+  /** Append the samples of `fromEntity` in `from` to `entity` here, up to the limit (windows merged from panes). */
+  copyFrom(from: EvidenceSampler, fromEntity: number, entity: number): void {
+    if (fromEntity >= from.head.length) return;
+    for (let j = from.head[fromEntity] as number; j >= 0; j = from.next[j] as number) {
+      const i = this.link(entity);
+      if (i < 0) return;
+      this.src[i] = from.src[j] as number;
+      this.dst[i] = from.dst[j] as number;
+      this.sport[i] = from.sport[j] as number;
+      this.dport[i] = from.dport[j] as number;
+      this.proto[i] = from.proto[j] as number;
+      this.packets[i] = from.packets[j] as number;
+      this.bytes[i] = from.bytes[j] as number;
+      this.start[i] = from.start[j] as number;
+      this.end[i] = from.end[j] as number;
+      this.action[i] = from.action[j] as number;
+      this.tcpFlags[i] = from.tcpFlags[j] as number;
+      this.eni[i] = from.eni[j] as number;
+      this.account[i] = from.account[j] as number;
+    }
+  }
+
+  /** A new sample slot linked at the tail of `entity`'s list, or -1 when it already holds `limit`. */
+  private link(entity: number): number {
+    if (entity >= this.head.length) {
+      const old = this.head.length;
+      this.head = ensureCapacity(this.head, entity + 1);
+      this.tail = ensureCapacity(this.tail, entity + 1);
+      this.count = ensureCapacity(this.count, entity + 1);
+      this.head.fill(-1, old);
+      this.tail.fill(-1, old);
+    }
+    const c = this.count[entity] as number;
+    if (c >= this.limit) return -1;
+    const i = this.n++;
+    if (i >= this.src.length) this.grow(i + 1);
+    this.next[i] = -1;
+    const t = this.tail[entity] as number;
+    if (t < 0) this.head[entity] = i;
+    else this.next[t] = i;
+    this.tail[entity] = i;
+    this.count[entity] = c + 1;
+    return i;
+  }
+
   private grow(need: number): void {
     this.src = ensureCapacity(this.src, need);
     this.dst = ensureCapacity(this.dst, need);
