@@ -65,6 +65,12 @@ export interface DdosConfig extends DetectorBase {
   relativeFactor: number;
   /** ...and value ≥ this fraction of the absolute threshold */
   relativeFloorFraction: number;
+  /**
+   * An absolute threshold fires only when the value is also ≥ this many times the destination's
+   * warm baseline (same metric): a destination whose normal level is above an absolute threshold
+   * (a public load balancer with 600 clients a minute) is judged by its own baseline. 0 = off.
+   */
+  absoluteMinOverBaseline: number;
   ewmaAlpha: number;
   warmupWindows: number;
   baselineTtlSec: number;
@@ -287,7 +293,7 @@ export function defaultDetectionConfig(): DetectionConfig {
       ddos: {
         ...on('high'), windowSec: MIN, minPacketsPerSec: 10_000, udpMinPacketsPerSec: 10_000, synFloodMinRecords: 1000,
         manySourcesMin: 500, connFloodPerSourceMin: 100, connFloodTotalMin: 6000,
-        relativeFactor: 5, relativeFloorFraction: 0.5, ewmaAlpha: 0.1, warmupWindows: 10, baselineTtlSec: 7 * DAY,
+        relativeFactor: 5, relativeFloorFraction: 0.5, absoluteMinOverBaseline: 1.5, ewmaAlpha: 0.1, warmupWindows: 10, baselineTtlSec: 7 * DAY,
       },
       beaconing: {
         ...on('medium'), minConnections: 12, minSpanSec: 10 * MIN, lookbackSec: 6 * HOUR, evaluateEverySec: 15 * MIN,

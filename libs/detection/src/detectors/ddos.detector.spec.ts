@@ -62,6 +62,38 @@ describe('ddos', () => {
     expect(u).toMatchObject({ actor: '203.0.113.50', protocol: 17 });
   });
 
+  /** `n` distinct clients, one answered connection each, in each of `minutes` minutes from t */
+  function crowd(n: number, minutes: number, t: number): FlowRecord[] {
+    const out: FlowRecord[] = [];
+    for (let m = 0; m < minutes; m++) {
+      for (let k = 0; k < n; k++) {
+        const s = t + m * 60 + (k % 60);
+        out.push(...pair(rec({ srcAddr: `100.64.${k >> 8}.${k & 255}`, dstAddr: WEB, srcPort: 40000 + m, dstPort: 80, packets: 6, bytes: 600, start: s, end: s + 1 }), { packets: 6, bytes: 9000 }));
+      }
+    }
+    return out;
+  }
+
+  it('judges a busy destination by its own baseline: its normal crowd over an absolute threshold is not a flood', () => {
+    // 400 clients a minute for 15 minutes (baseline warm after 10), then a busier 550: over manySourcesMin (500)
+    // but under 1.5 × its own level; the relative trigger (5 ×) is far off as well
+    const records = [...crowd(400, 15, T0), ...crowd(550, 10, T0 + 15 * 60)].sort((a, b) => (a.start as number) - (b.start as number));
+    expect(run(records).of('ddos')).toHaveLength(0);
+    // the gate is configurable: 0 restores the plain absolute threshold
+    expect(run(records, { config: config((c) => (c.detectors.ddos.absoluteMinOverBaseline = 0)) }).of('ddos').length).toBeGreaterThan(0);
+  });
+
+  it('names the single source of a connection flood on a busy target even when it is not the majority of records', () => {
+    const busy = crowd(400, 15, T0);
+    const flood = clientConnections('198.51.100.7', 150, 2, T0 + 15 * 60);
+    const records = [...busy, ...crowd(400, 2, T0 + 15 * 60), ...flood].sort((a, b) => (a.start as number) - (b.start as number));
+    const found = run(records).of('ddos');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ actor: '198.51.100.7', targets: [WEB], ports: [80] });
+    expect(found[0]!.signals.map((s) => s.name)).toEqual(expect.arrayContaining(['connection-flood-source']));
+    expect(found[0]!.signals.map((s) => s.name)).not.toContain('many-sources');
+  });
+
   it('fires relative to the destination baseline (EWMA) once the baseline is warm', () => {
     const cfg = config((c) => {
       c.detectors.ddos.warmupWindows = 5;

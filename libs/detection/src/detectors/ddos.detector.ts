@@ -243,8 +243,12 @@ export class DdosDetector implements Detector {
     const warm = be >= 0 && this.baselines.age(be, start) >= c.warmupWindows;
     const base = (m: number) => (be >= 0 ? this.baselines.baseline(be, m, start) : 0);
     const triggers: Trigger[] = [];
+    const over = c.absoluteMinOverBaseline;
     const check = (kind: string, value: number, threshold: number, baseline: number | null, mitre: string, metric: number) => {
-      if (value >= threshold) triggers.push({ kind, value, threshold, relative: false, mitre, metric });
+      // an absolute level that is this destination's normal (a busy public endpoint) is not a flood: once its
+      // baseline is warm, an absolute trigger also needs the value well above that baseline
+      const usual = baseline !== null && warm && over > 0 && value < over * baseline;
+      if (value >= threshold && !usual) triggers.push({ kind, value, threshold, relative: false, mitre, metric });
       // a ratio over a near-zero baseline is noise: relative triggers need an established level
       else if (baseline !== null && warm && c.relativeFactor * baseline >= c.relativeFloorFraction * threshold && value >= c.relativeFactor * baseline) {
         triggers.push({ kind, value, threshold: c.relativeFactor * baseline, relative: true, mitre, metric });
@@ -271,7 +275,10 @@ export class DdosDetector implements Detector {
     // volumetric floods name the source of most packets, connection floods the source of most connections
     const volumetric = primary.kind === 'packet-rate' || primary.kind === 'udp-flood' || primary.kind === 'syn-flood';
     const dominant = volumetric ? (w.d[e * DS + D_TOP_PK] as number) >= 0.5 * (w.d[e * DS + D_FLOOD_PACKETS] as number) : top >= 0.5 * records;
-    const actor = dominant ? ctx.ips.str(w.d[e * DS + (volumetric ? D_TOP_PK_SRC : D_TOP_SRC)] as number) : null;
+    // a per-source connection flood names its source even on a busy target where it is not the majority
+    const perSource = triggers.some((t) => t.kind === 'connection-flood-source');
+    const actorId = dominant ? (w.d[e * DS + (volumetric ? D_TOP_PK_SRC : D_TOP_SRC)] as number) : perSource ? (w.d[e * DS + D_TOP_SRC] as number) : -1;
+    const actor = actorId >= 0 ? ctx.ips.str(actorId) : null;
     const ratio = primary.value / primary.threshold;
     const portK = primary.kind === 'connection-flood-source' ? (w.d[e * DS + D_TOP_SRC_PORT] as number) : w.topPort(e);
     const udp = primary.kind === 'udp-flood';
