@@ -5,8 +5,8 @@
 // It runs a compiled build in dist/flowguard-cli, not TypeScript through ts-node: transpiling
 // the CLI's ~150 modules at every start took 5-7 s, and each detection worker thread of
 // `analyze` would pay it again. The build (tsc --noCheck, ~15-35 s) is made on the first run
-// and again whenever a .ts file under apps/flowguard/src or libs/ (or a tsconfig) is newer than
-// it. `--ts` (first argument) runs the sources through scripts/run-ts.sh as before;
+// and again whenever one of the .ts files it was compiled from (or a tsconfig) is newer than
+// it, or is gone. `--ts` (first argument) runs the sources through scripts/run-ts.sh as before;
 // `--build` only builds. Type checking stays with `npm run typecheck`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,11 @@ const stamp = join(out, '.build-stamp');
 const tsconfig = join(root, 'apps/flowguard/tsconfig.cli.json');
 const main = join(out, 'apps/flowguard/src/cli/main.js');
 
+/**
+ * Newest mtime among the sources of the current build: every compiled file maps back to its
+ * .ts (or copied .json). A file newly imported is caught through the importer, which changed.
+ * Libraries outside the CLI's import graph (kafka, services ...) do not trigger a rebuild.
+ */
 function newestSource() {
   let newest = 0;
   const walk = (dir) => {
@@ -27,11 +32,13 @@ function newestSource() {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(ts|json)$/.test(e.name) && !/\.(spec|int-spec)\.ts$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+      else if (/\.(js|json)$/.test(e.name)) {
+        const src = join(root, relative(out, p)).replace(/\.js$/, '.ts');
+        newest = Math.max(newest, existsSync(src) ? statSync(src).mtimeMs : Infinity);
+      }
     }
   };
-  walk(join(root, 'apps/flowguard/src'));
-  walk(join(root, 'libs'));
+  walk(out);
   for (const f of ['tsconfig.base.json', 'apps/flowguard/tsconfig.cli.json']) newest = Math.max(newest, statSync(join(root, f)).mtimeMs);
   return newest;
 }
