@@ -143,6 +143,17 @@ export interface BruteForceConfig extends DetectorBase {
   targetMinAttempts: number;
   /** login ports whose connections between two of our workloads are not attempts (application database pools) */
   ignoreInternalPorts: number[];
+  /**
+   * Slow tier (tumbling): attempts per (source, target, port) in slowWindowSec. Fires at
+   * slowMinAttempts when the (source, target) pair has no warm baseline of its own, else only at
+   * slowRelativeFactor × its EWMA of attempts per slow window (a scheduled job's own rate is normal).
+   */
+  slowWindowSec: number;
+  slowMinAttempts: number;
+  slowRelativeFactor: number;
+  slowEwmaAlpha: number;
+  slowWarmupWindows: number;
+  slowBaselineTtlSec: number;
 }
 export interface ExfiltrationConfig extends DetectorBase {
   windowSec: number;
@@ -155,6 +166,15 @@ export interface ExfiltrationConfig extends DetectorBase {
   baselineTtlSec: number;
   /** skip destinations ingest marked as AWS services (Mark.DST_AWS_SERVICE): S3 backups */
   ignoreAwsServiceDestinations: boolean;
+  /**
+   * Slow tier (tumbling slowWindowSec): bytes to one external destination ≥ slowMinBytes while the
+   * source's total egress in the window is ≥ relativeFactor × its own EWMA per slow window (warm
+   * after slowWarmupWindows); without a warm baseline, slowColdMinBytes.
+   */
+  slowWindowSec: number;
+  slowMinBytes: number;
+  slowColdMinBytes: number;
+  slowWarmupWindows: number;
 }
 export interface UnusualPortConfig extends DetectorBase {
   windowSec: number;
@@ -313,10 +333,12 @@ export function defaultDetectionConfig(): DetectionConfig {
         ...on('high'), ports: [21, 22, 23, 110, 143, 445, 1433, 3306, 3389, 5432, 5900, 5985, 5986],
         windowSec: 5 * MIN, minAttempts: 20, maxBytesPerAttempt: 20_000,
         targetSeverity: 'low', targetMinSources: 10, targetMinAttempts: 60, ignoreInternalPorts: [1433, 3306, 5432],
+        slowWindowSec: HOUR, slowMinAttempts: 20, slowRelativeFactor: 3, slowEwmaAlpha: 0.1, slowWarmupWindows: 6, slowBaselineTtlSec: 14 * DAY,
       },
       exfiltration: {
         ...on('medium'), windowSec: 10 * MIN, minBytes: 100 * MB, coldMinBytes: 500 * MB, singleFlowBytes: 100 * MB,
         relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY, ignoreAwsServiceDestinations: true,
+        slowWindowSec: HOUR, slowMinBytes: 100 * MB, slowColdMinBytes: 1000 * MB, slowWarmupWindows: 6,
       },
       'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
       'malicious-ip': { ...on('medium'), windowSec: 10 * MIN, highBytes: 25 * MB },

@@ -14,10 +14,10 @@ import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
-const SERVICE: Record<number, string> = { 21: 'FTP', 22: 'SSH', 23: 'Telnet', 110: 'POP3', 143: 'IMAP', 445: 'SMB', 1433: 'MSSQL', 3306: 'MySQL', 3389: 'RDP', 5432: 'PostgreSQL', 5900: 'VNC', 5985: 'WinRM', 5986: 'WinRM' };
-const FOLLOW_ON: Record<number, string> = { 22: 'T1021.004', 3389: 'T1021.001', 5985: 'T1021.006', 5986: 'T1021.006', 445: 'T1021.002', 5900: 'T1021.005' };
+export const SERVICE: Record<number, string> = { 21: 'FTP', 22: 'SSH', 23: 'Telnet', 110: 'POP3', 143: 'IMAP', 445: 'SMB', 1433: 'MSSQL', 3306: 'MySQL', 3389: 'RDP', 5432: 'PostgreSQL', 5900: 'VNC', 5985: 'WinRM', 5986: 'WinRM' };
+export const FOLLOW_ON: Record<number, string> = { 22: 'T1021.004', 3389: 'T1021.001', 5985: 'T1021.006', 5986: 'T1021.006', 445: 'T1021.002', 5900: 'T1021.005' };
 
-class BfWindow {
+export class BfWindow {
   /** attacker part: (src, dst, port); target part: (dst, port, 0) */
   readonly entities = new KeyIndex(3, 64, 1 << 20);
   /** attempts already counted: (entity, srcPort or source) */
@@ -55,9 +55,11 @@ abstract class BruteForceBase implements Detector {
   protected readonly windows: TumblingWindows<BfWindow>;
   protected readonly loginPort = new Uint8Array(65536);
 
-  constructor(protected readonly ctx: EngineContext, protected readonly cfg: BruteForceConfig) {
+  /** `window`: size and hop of this part's windows (default: the fast window, hopping by half) */
+  constructor(protected readonly ctx: EngineContext, protected readonly cfg: BruteForceConfig, window?: { size: number; hop: number }) {
     for (const p of cfg.ports) this.loginPort[p] = 1;
-    this.windows = new TumblingWindows(cfg.windowSec, () => new BfWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), hopOf(cfg.windowSec, ctx.config.tickSec));
+    const size = window?.size ?? cfg.windowSec;
+    this.windows = new TumblingWindows(size, () => new BfWindow(ctx.config.aggregation.maxEvidence), (w) => w.reset(), window?.hop ?? hopOf(cfg.windowSec, ctx.config.tickSec));
   }
 
   /** Whether a row to a login port counts for this part (see the subclasses). */
@@ -131,12 +133,12 @@ abstract class BruteForceBase implements Detector {
 }
 
 export class BruteForceDetector extends BruteForceBase {
-  readonly name = 'brute-force';
+  readonly name: string = 'brute-force';
   readonly keying = 'src' as const;
   private readonly internalIgnored = new Uint8Array(65536);
 
-  constructor(ctx: EngineContext, cfg: BruteForceConfig) {
-    super(ctx, cfg);
+  constructor(ctx: EngineContext, cfg: BruteForceConfig, window?: { size: number; hop: number }) {
+    super(ctx, cfg, window);
     for (const p of cfg.ignoreInternalPorts) this.internalIgnored[p] = 1;
   }
 

@@ -16,15 +16,15 @@ import { IpAttr } from '../engine/ip-registry';
 import { type Candidate, type Detector, type EngineContext, decades, hopOf, raiseSeverity, ratioConfidence, signal } from './detector';
 
 /** per-pair record layout (doubles): one record per (source, destination) */
-const X_BYTES = 0;
-const X_PACKETS = 1;
-const X_RECORDS = 2;
-const X_MAX_RECORD = 3;
-const X_FIRST = 4;
-const X_LAST = 5;
-const XS = 6;
+export const X_BYTES = 0;
+export const X_PACKETS = 1;
+export const X_RECORDS = 2;
+export const X_MAX_RECORD = 3;
+export const X_FIRST = 4;
+export const X_LAST = 5;
+export const XS = 6;
 
-class ExfilWindow {
+export class ExfilWindow {
   readonly pairs = new KeyIndex(2, 64, 1 << 22);
   x = new Float64Array(64 * XS);
   readonly evidence: EvidenceSampler;
@@ -38,9 +38,9 @@ class ExfilWindow {
   }
 }
 
-const TOTAL = -1;
+export const TOTAL = -1;
 // module-level copy: the contracts barrel re-exports through getters
-const MARK_DST_AWS_SERVICE = Mark.DST_AWS_SERVICE;
+export const MARK_DST_AWS_SERVICE = Mark.DST_AWS_SERVICE;
 
 export class ExfiltrationDetector implements Detector {
   readonly id = 'exfiltration' as const;

@@ -4,10 +4,12 @@
  */
 import type { DetectionConfig } from '../config/detection-config';
 import { BeaconingDetector } from './beaconing.detector';
+import { BruteForceSlowDetector } from './brute-force-slow.detector';
 import { BruteForceDetector, BruteForceTargetDetector } from './brute-force.detector';
 import { CryptoMiningDetector } from './crypto-mining.detector';
 import { DdosDetector } from './ddos.detector';
 import type { Detector, EngineContext } from './detector';
+import { ExfiltrationSlowDetector } from './exfiltration-slow.detector';
 import { ExfiltrationDetector } from './exfiltration.detector';
 import { LongConnectionDetector } from './long-connection.detector';
 import { MaliciousIpDetector } from './malicious-ip.detector';
@@ -30,8 +32,12 @@ export function createDetectors(ctx: EngineContext): Detector[] {
   if (d['brute-force'].enabled) {
     out.push(new BruteForceDetector(ctx, d['brute-force']));
     out.push(new BruteForceTargetDetector(ctx, d['brute-force']));
+    out.push(new BruteForceSlowDetector(ctx, d['brute-force']));
   }
-  if (d.exfiltration.enabled) out.push(new ExfiltrationDetector(ctx, d.exfiltration));
+  if (d.exfiltration.enabled) {
+    out.push(new ExfiltrationDetector(ctx, d.exfiltration));
+    out.push(new ExfiltrationSlowDetector(ctx, d.exfiltration));
+  }
   if (d['unusual-port'].enabled) out.push(new UnusualPortDetector(ctx, d['unusual-port']));
   if (d['malicious-ip'].enabled) out.push(new MaliciousIpDetector(ctx, d['malicious-ip']));
   if (d['telemetry-gap'].enabled) out.push(new TelemetryGapDetector(ctx, d['telemetry-gap']));
@@ -43,7 +49,7 @@ export function longestWindowSec(c: DetectionConfig): number {
   const d = c.detectors;
   return Math.max(
     d['port-scan'].slowWindowSec, d['port-sweep'].slowWindowSec, d['port-scan'].longWindowSec, d['port-sweep'].longWindowSec, d.ddos.windowSec, d.beaconing.evaluateEverySec, d.strobe.windowSec,
-    d['crypto-mining'].windowSec, d.tor.windowSec, d['brute-force'].windowSec, d.exfiltration.windowSec, d['unusual-port'].windowSec,
+    d['crypto-mining'].windowSec, d.tor.windowSec, d['brute-force'].windowSec, d['brute-force'].slowWindowSec, d.exfiltration.windowSec, d.exfiltration.slowWindowSec, d['unusual-port'].windowSec,
     d['malicious-ip'].windowSec, d['telemetry-gap'].windowSec, d['long-connection'].maxIdleGapSec + c.tickSec,
   );
 }
