@@ -140,13 +140,13 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
       if (typeof v !== 'number') continue;
       const q = `${p}.${key}`;
       if (/windowSec$|WindowSec$/.test(key) || key === 'evaluateEverySec' || key === 'longHopSec') k.window(q);
-      else if (key === 'ewmaAlpha') k.fraction(q, true);
+      else if (key === 'ewmaAlpha' || key === 'slowEwmaAlpha') k.fraction(q, true);
       else if (key === 'relativeFloorFraction' || key === 'maxIntervalCv' || key === 'minScore' || key === 'minOnBeatShare' || key === 'onBeatTolerance' || key === 'pollingModifier' || key === 'prevalenceModifier') k.fraction(q);
-      else if (key === 'relativeFactor') {
+      else if (key === 'relativeFactor' || key === 'slowRelativeFactor') {
         if (!(v >= 1)) k.fail(q, 'must be ≥ 1');
       } else if (key === 'ignorePortsAbove') {
         if (!Number.isInteger(v) || v < 0 || v > 65535) k.fail(q, 'must be a port 0..65535');
-      } else if (key === 'warmupWindows' || key === 'minSkipRows') k.posInt(q);
+      } else if (key === 'warmupWindows' || key === 'slowWarmupWindows' || key === 'minSkipRows') k.posInt(q);
       else if (/^(min|max)/.test(key) && Number.isInteger(defaultDetectionConfig().detectors[id][key as never] as unknown)) k.posInt(q);
       else k.nonNeg(q);
     }
