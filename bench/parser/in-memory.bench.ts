@@ -2,7 +2,8 @@
  * Parser-only microbenchmark for A/B work on @flowguard/flowlog: the input is
  * read into memory first, then pushed through FlowLogParser in 1 MiB slices
  * `--runs` times in one warm process; prints the best and median CPU time per
- * million records. No baseline here: use parser.bench.ts for the DuckDB
+ * million records. Parse only: the batches' string tables stay lazy (no JS
+ * string is created, nothing is encoded). No baseline here: use parser.bench.ts for the DuckDB
  * comparison. Compare variants by alternating them, on the same core.
  *
  *   scripts/run-ts.sh bench/parser/in-memory.bench.ts FILE [--runs 7]
