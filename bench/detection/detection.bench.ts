@@ -5,7 +5,7 @@
  * second pass (steady state: tables sized, windows recycled). Baseline in the
  * same run: the engine with every detector disabled (prepare + watermark only).
  *
- *   node --expose-gc -r ts-node/register -r tsconfig-paths/register bench/detection/detection.bench.ts [rows] [batch] [records/s]
+ *   node --expose-gc -r ts-node/register -r tsconfig-paths/register bench/detection/detection.bench.ts [rows] [batch] [records/s] [uniform|probes]
  *   (TS_NODE_PROJECT=tsconfig.runtime.json; scripts/run-ts.sh works too, without the forced GC between runs)
  */
 import { seededRandom as rng } from '@flowguard/util';
@@ -17,6 +17,8 @@ const BATCH = Number(process.argv[3] ?? 8192);
 /** records per second of event time: a mid-size VPC */
 const RATE = Number(process.argv[4] ?? 2000);
 const UNIFORM = process.argv[5] === 'uniform';
+/** `probes` as 5th argument: a quarter of the connections are single-packet rejected probes to random ports (scan-heavy traffic: the fan-out tiers' worst case) */
+const PROBES = process.argv[5] === 'probes';
 
 
 /**
@@ -52,6 +54,27 @@ function build(rows: number): FlowBatch[] {
       const pick = (usual[h] as { ip: number; server: boolean }[])[Math.min(15, Math.floor(-Math.log(1 - r()) * 4))] as { ip: number; server: boolean };
       peer = pick.ip;
       toServer = pick.server;
+    }
+    if (PROBES && r() < 0.25) {
+      const t = t0 + Math.floor(i / RATE);
+      all.srcAddr[i] = external[Math.floor(r() * 200)] as number;
+      all.dstAddr[i] = internal[h] as number;
+      all.srcPort[i] = 40000 + Math.floor(r() * 20000);
+      all.dstPort[i] = 1 + Math.floor(r() * 30000);
+      all.protocol[i] = 6;
+      all.packets[i] = 1;
+      all.bytes[i] = 44;
+      all.start[i] = t;
+      all.end[i] = t;
+      all.action[i] = Action.REJECT;
+      all.logStatus[i] = LogStatus.OK;
+      all.tcpFlags[i] = -1;
+      all.trafficPath[i] = -1;
+      all.version[i] = 2;
+      all.interfaceId[i] = enis[h] as number;
+      all.accountId[i] = account;
+      i++;
+      continue;
     }
     const dport = toServer ? [5432, 6379, 8080, 443][Math.floor(r() * 4)] as number : [443, 443, 443, 80, 53][Math.floor(r() * 5)] as number;
     const sport = 32768 + Math.floor(r() * 28000);
@@ -130,7 +153,7 @@ function only(ids: DetectorId[] | null): DetectionConfig {
 const first = build(ROWS);
 const span = Math.ceil(ROWS / RATE) + 60;
 const batches: [FlowBatch[], FlowBatch[]] = [first, shifted(first, span)];
-console.log(`detection bench: ${ROWS} rows in batches of ${BATCH}, ${RATE} records per second of event time, ${UNIFORM ? 'uniform' : 'skewed'} peers, node ${process.version}`);
+console.log(`detection bench: ${ROWS} rows in batches of ${BATCH}, ${RATE} records per second of event time, ${UNIFORM ? 'uniform' : 'skewed'} peers${PROBES ? ', 25% probes' : ''}, node ${process.version}`);
 run('baseline: none', only([]), batches);
 for (const id of DETECTOR_IDS) run(id, only([id]), batches);
 run('all detectors', only(null), batches);
