@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { SEVERITIES, type AnomalyV1 } from '@flowguard/contracts';
 import { defaultDetectionConfig } from '@flowguard/detection';
@@ -32,7 +32,8 @@ a header line; folders are read recursively in path order; \`-\` reads stdin.
   --threads 1|2         2: the source-keyed and the destination-keyed detectors run in two
                         worker threads while the main thread reads and parses; 1: everything
                         on one thread. Same findings either way. Default: 2 when the machine
-                        has 2 or more CPUs and the input is stdin or at least 40 MB, else 1
+                        has 2 or more CPUs, at least one of them idle (load average), and the
+                        input is stdin or at least 40 MB; else 1
 
 A summary (records, parse errors, findings per detector) goes to stderr; a progress
 bar too when stderr is a terminal. Bad lines are counted, never fatal.
@@ -97,13 +98,16 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
 }
 
 /**
- * Two lanes need two cores to pay off, and an input big enough to repay starting the workers
- * (~0.3-0.5 s): below ~40 MB of files (~350 k records of text) one thread finishes first.
- * stdin has no known size and may be long, so it gets the lanes.
+ * Two lanes need a free core to pay off, and an input big enough to repay starting the workers
+ * (~0.3-0.5 s): below ~40 MB of files (~350 k records of text) one thread finishes first. On
+ * 2 cores the lanes were 17-30 % faster when the second core was idle and 1.6-2.3x slower while
+ * other jobs kept the cores busy (docs/simulator-and-eval.md §5), so the default also asks that
+ * the 1-minute load average leave at least one core free. stdin has no known size: lanes.
  */
 const THREADS_MIN_BYTES = 40e6;
 function defaultThreads(files: ReadonlyArray<{ path: string; bytes: number }>): number {
-  if (availableParallelism() < 2) return 1;
+  const cpus = availableParallelism();
+  if (cpus < 2 || (loadavg()[0] as number) > cpus - 1) return 1;
   const stdin = files.some((f) => f.path === '-');
   return stdin || files.reduce((n, f) => n + f.bytes, 0) >= THREADS_MIN_BYTES ? 2 : 1;
 }
