@@ -14,6 +14,16 @@ export interface ThreatIntelLookup {
   miningPool(ip: string): boolean;
   /** the first custom threat list containing the address */
   listed(ip: string): { list: string; reason?: string } | null;
+  /*
+   * Optional numeric entry points, IPv4 as an unsigned 32-bit number: the same
+   * answers as the string methods give for that address's dotted-quad text.
+   * The ingest marker uses them (all four or none) so it never needs the
+   * address as a string; lookups without them are asked with the text.
+   */
+  torExitV4?(ip: number): boolean;
+  torRelayV4?(ip: number): boolean;
+  miningPoolV4?(ip: number): boolean;
+  listedV4?(ip: number): { list: string; reason?: string } | null;
 }
 
 export interface ListInfo {
@@ -79,6 +89,26 @@ export class ThreatIntel implements ThreatIntelLookup {
   listed(ip: string): { list: string; reason?: string } | null {
     for (const l of this.custom) {
       const e = l.lookup(ip);
+      if (e) return { list: l.meta.name, ...(e.reason ? { reason: e.reason } : {}) };
+    }
+    return null;
+  }
+
+  torExitV4(ip: number): boolean {
+    return this.torExits.some((l) => l.set.lookupV4(ip) !== null);
+  }
+
+  torRelayV4(ip: number): boolean {
+    return this.torRelays.some((l) => l.set.lookupV4(ip) !== null) || this.torExitV4(ip);
+  }
+
+  miningPoolV4(ip: number): boolean {
+    return this.miningPools.some((l) => l.set.lookupV4(ip) !== null);
+  }
+
+  listedV4(ip: number): { list: string; reason?: string } | null {
+    for (const l of this.custom) {
+      const e = l.set.lookupV4(ip);
       if (e) return { list: l.meta.name, ...(e.reason ? { reason: e.reason } : {}) };
     }
     return null;

@@ -102,6 +102,8 @@ export function numericColumnCtor<K extends NumericColumn>(name: K): new (n: num
   return CTORS[name];
 }
 
+import { ipv4OfBytes, ipv4OfText } from './ipv4-text';
+
 const utf8 = new TextEncoder();
 
 /**
@@ -150,11 +152,65 @@ export class StringTable {
     return utf8.encode(this.list.slice(1).join('\u0000'));
   }
 
+  private v4: Float64Array | undefined;
+  private v4Count = 0;
+
+  /**
+   * By id: the value as an IPv4 uint32 when it is dotted-quad IPv4 text (no
+   * leading zeros: see ipv4-text.ts), else -1; id 0 (absent) is -1. Read it,
+   * never write to it. Lets the ingest stages (threat-intel marks, tier-1
+   * filter, enrichment) test addresses by number without reading strings.
+   *
+   * Computed once per table and extended for values interned later. While a
+   * lazy subclass has not created its strings, it is computed from
+   * {@link joinedUtf8} (its bytes as they are), so asking for it creates no
+   * string; otherwise from the strings. Same values either way, so a parsed
+   * table and its codec round trip give the same view.
+   */
+  ipv4Values(): Float64Array {
+    const size = this.size;
+    if (this.v4 !== undefined && this.v4Count === size) return this.v4;
+    const out = new Float64Array(size);
+    let from = 1;
+    if (this.v4 !== undefined) {
+      out.set(this.v4.subarray(0, this.v4Count));
+      from = this.v4Count;
+    } else if (this.list.length < size) {
+      from = ipv4FromJoined(this.joinedUtf8(), out);
+    }
+    out[0] = -1;
+    for (let id = from; id < size; id++) out[id] = ipv4OfText(this.get(id));
+    this.v4 = out;
+    this.v4Count = size;
+    return out;
+  }
+
   static from(values: string[]): StringTable {
     const t = new StringTable();
     for (let i = 1; i < values.length; i++) t.intern(values[i] as string);
     return t;
   }
+}
+
+/**
+ * Fill `out[1..]` from the codec's string section (values[1..] joined by NUL);
+ * returns the first id not filled: 1 when the bytes do not hold exactly
+ * `out.length - 1` values (the caller then reads the strings).
+ */
+function ipv4FromJoined(bytes: Uint8Array, out: Float64Array): number {
+  const want = out.length - 1;
+  if (want === 0) return 1;
+  let id = 1;
+  let start = 0;
+  for (;;) {
+    if (id > want) return 1;
+    let end = bytes.indexOf(0, start);
+    if (end < 0) end = bytes.length;
+    out[id++] = ipv4OfBytes(bytes, start, end);
+    if (end === bytes.length) break;
+    start = end + 1;
+  }
+  return id === want + 1 ? id : 1;
 }
 
 export class FlowBatch implements NumericArrays {

@@ -45,18 +45,25 @@ export interface EnrichCounts {
   dns: { lookups: number; cached: number; names: number; failures: number; rateLimited: number; overBudget: number };
 }
 
+// module-level copies of the contracts' constants (no barrel getter per row)
+const ENRICHED = Mark.ENRICHED;
+const ENRICH_DEGRADED = Mark.ENRICH_DEGRADED;
+
 /** RFC 1918, loopback, link-local, CGNAT, ULA, multicast: no geo, no PTR worth asking the internet for */
 export function isPrivateAddress(ip: string): boolean {
   const v4 = parseIPv4(ip);
-  if (v4 >= 0) {
-    const a = Math.floor(v4 / 16777216);
-    const b = Math.floor(v4 / 65536) % 256;
-    return a === 10 || a === 127 || a === 0 || a >= 224 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-  }
+  if (v4 >= 0) return isPrivateIPv4(v4);
   const v6 = parseIPv6(ip);
   if (v6 === undefined) return true;
   const top = Number(v6 >> 112n);
   return v6 <= 1n || (top & 0xfe00) === 0xfc00 || (top & 0xffc0) === 0xfe80 || (top & 0xff00) === 0xff00;
+}
+
+/** {@link isPrivateAddress} for an IPv4 address as an unsigned 32-bit number */
+export function isPrivateIPv4(v4: number): boolean {
+  const a = Math.floor(v4 / 16777216);
+  const b = Math.floor(v4 / 65536) % 256;
+  return a === 10 || a === 127 || a === 0 || a >= 224 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
 }
 
 /** PTR text is data from whoever controls the reverse zone: keep it inert. */
@@ -92,9 +99,14 @@ export class FlowEnricher {
     // distinct public addresses of the batch, by string id
     const publicIds = new Set<number>();
     const isPublic = new Int8Array(s.size);
+    // IPv4 by number from the table's view: a parsed batch creates no string here (geo, ASN and DNS read text for public addresses only)
+    const v4 = s.ipv4Values();
     const pub = (id: number) => {
       if (id === 0) return false;
-      if (isPublic[id] === 0) isPublic[id] = isPrivateAddress(s.get(id)) ? 1 : 2;
+      if (isPublic[id] === 0) {
+        const a = v4[id] as number;
+        isPublic[id] = (a >= 0 ? isPrivateIPv4(a) : isPrivateAddress(s.get(id))) ? 1 : 2;
+      }
       return isPublic[id] === 2;
     };
     for (let i = 0; i < n; i++) {
@@ -109,10 +121,10 @@ export class FlowEnricher {
 
     for (let i = 0; i < n; i++) {
       if (degraded[i]) {
-        batch.marks[i] = (batch.marks[i] as number) | Mark.ENRICH_DEGRADED;
+        batch.marks[i] = (batch.marks[i] as number) | ENRICH_DEGRADED;
         counts.degraded++;
       } else {
-        batch.marks[i] = (batch.marks[i] as number) | Mark.ENRICHED;
+        batch.marks[i] = (batch.marks[i] as number) | ENRICHED;
         counts.enriched++;
       }
     }

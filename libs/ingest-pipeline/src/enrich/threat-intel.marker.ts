@@ -18,28 +18,62 @@ export interface ThreatMarkCounts {
   degraded: number;
 }
 
-const SRC = { exit: Mark.SRC_TOR_EXIT, relay: Mark.SRC_TOR_RELAY, pool: Mark.SRC_MINING_POOL, list: Mark.SRC_THREAT_LIST };
-const DST = { exit: Mark.DST_TOR_EXIT, relay: Mark.DST_TOR_RELAY, pool: Mark.DST_MINING_POOL, list: Mark.DST_THREAT_LIST };
+// module-level copies: reading the contracts' constants through the barrel's getters per row is measurable (as in detection's partition-rows.ts)
+const SRC_EXIT = Mark.SRC_TOR_EXIT;
+const SRC_RELAY = Mark.SRC_TOR_RELAY;
+const SRC_POOL = Mark.SRC_MINING_POOL;
+const SRC_LIST = Mark.SRC_THREAT_LIST;
+const DST_EXIT = Mark.DST_TOR_EXIT;
+const DST_RELAY = Mark.DST_TOR_RELAY;
+const DST_POOL = Mark.DST_MINING_POOL;
+const DST_LIST = Mark.DST_THREAT_LIST;
+const DEGRADED = Mark.ENRICH_DEGRADED;
+const ANY_EXIT = SRC_EXIT | DST_EXIT;
+const ANY_RELAY = SRC_RELAY | DST_RELAY;
+const ANY_POOL = SRC_POOL | DST_POOL;
+const ANY_LIST = SRC_LIST | DST_LIST;
 
+/** per string id: bit0 exit, bit1 relay, bit2 pool, bit3 listed, bit7 computed */
+const COMPUTED = 0x80;
+
+/**
+ * Set the threat-intel marks of every row. Each distinct address is looked up
+ * once per batch: by number (the string table's IPv4 view) when the lookup has
+ * the numeric entry points and the value is IPv4, so a parsed batch's strings
+ * are not created for it; by text otherwise (IPv6, and lookups without them).
+ */
 export function markThreatIntel(batch: FlowBatch, ti: ThreatIntelLookup): ThreatMarkCounts {
   const counts: ThreatMarkCounts = { rows: 0, torExit: 0, torRelay: 0, miningPool: 0, listed: 0, degraded: 0 };
   const s = batch.strings;
-  // per string id: bit0 exit, bit1 relay, bit2 pool, bit3 listed, bit7 computed; list name id kept aside
-  const cache = new Uint8Array(s.size);
+  const size = s.size;
+  const byNumber = ti.torExitV4 && ti.torRelayV4 && ti.miningPoolV4 && ti.listedV4 ? s.ipv4Values() : undefined;
+  const cache = new Uint8Array(size);
   const listName = new Map<number, number>();
   let failed = false;
+  const lookup = (id: number): number => {
+    const v4 = byNumber ? (byNumber[id] as number) : -1;
+    let f: number;
+    let hit: { list: string } | null;
+    if (v4 >= 0) {
+      f = COMPUTED | ((ti.torExitV4 as (ip: number) => boolean)(v4) ? 1 : 0) | ((ti.torRelayV4 as (ip: number) => boolean)(v4) ? 2 : 0) | ((ti.miningPoolV4 as (ip: number) => boolean)(v4) ? 4 : 0);
+      hit = (ti.listedV4 as (ip: number) => { list: string } | null)(v4);
+    } else {
+      const ip = s.get(id);
+      f = COMPUTED | (ti.torExit(ip) ? 1 : 0) | (ti.torRelay(ip) ? 2 : 0) | (ti.miningPool(ip) ? 4 : 0);
+      hit = ti.listed(ip);
+    }
+    if (hit) {
+      f |= 8;
+      listName.set(id, s.intern(hit.list));
+    }
+    return f;
+  };
   const flags = (id: number): number => {
     if (id === 0 || failed) return 0;
     let f = cache[id] as number;
     if (f === 0) {
-      const ip = s.get(id);
       try {
-        f = 0x80 | (ti.torExit(ip) ? 1 : 0) | (ti.torRelay(ip) ? 2 : 0) | (ti.miningPool(ip) ? 4 : 0);
-        const hit = ti.listed(ip);
-        if (hit) {
-          f |= 8;
-          listName.set(id, s.intern(hit.list));
-        }
+        f = lookup(id);
       } catch {
         failed = true;
         return 0;
@@ -52,36 +86,37 @@ export function markThreatIntel(batch: FlowBatch, ti: ThreatIntelLookup): Threat
   const pktDst = batch.text.get('pkt-dstaddr');
   let srcList: Uint32Array | undefined;
   let dstList: Uint32Array | undefined;
+  const marks = batch.marks;
   for (let i = 0; i < batch.length; i++) {
-    const sIds = [batch.srcAddr[i] as number, pktSrc ? (pktSrc[i] as number) : 0];
-    const dIds = [batch.dstAddr[i] as number, pktDst ? (pktDst[i] as number) : 0];
-    let m = batch.marks[i] as number;
+    let m = marks[i] as number;
     const before = m;
-    for (const [ids, bits, side] of [[sIds, SRC, 'src'], [dIds, DST, 'dst']] as const) {
-      for (const id of ids) {
-        const f = flags(id);
-        if (f & 1) m |= bits.exit;
-        if (f & 2) m |= bits.relay;
-        if (f & 4) m |= bits.pool;
-        if (f & 8) {
-          m |= bits.list;
-          if (side === 'src') (srcList ??= batch.textColumn('src-threat-list'))[i] = listName.get(id) as number;
-          else (dstList ??= batch.textColumn('dst-threat-list'))[i] = listName.get(id) as number;
-        }
+    // srcaddr then pkt-srcaddr, dstaddr then pkt-dstaddr: a later list hit names the list
+    for (let k = 0; k < 4; k++) {
+      const id = k === 0 ? (batch.srcAddr[i] as number) : k === 1 ? (pktSrc ? (pktSrc[i] as number) : 0) : k === 2 ? (batch.dstAddr[i] as number) : pktDst ? (pktDst[i] as number) : 0;
+      const f = flags(id);
+      if (f === 0 || f === COMPUTED) continue;
+      const src = k < 2;
+      if (f & 1) m |= src ? SRC_EXIT : DST_EXIT;
+      if (f & 2) m |= src ? SRC_RELAY : DST_RELAY;
+      if (f & 4) m |= src ? SRC_POOL : DST_POOL;
+      if (f & 8) {
+        m |= src ? SRC_LIST : DST_LIST;
+        if (src) (srcList ??= batch.textColumn('src-threat-list'))[i] = listName.get(id) as number;
+        else (dstList ??= batch.textColumn('dst-threat-list'))[i] = listName.get(id) as number;
       }
     }
     if (failed) {
-      m |= Mark.ENRICH_DEGRADED;
+      m |= DEGRADED;
       counts.degraded++;
     }
     if (m !== before) {
-      counts.rows += (m & ~Mark.ENRICH_DEGRADED) !== (before & ~Mark.ENRICH_DEGRADED) ? 1 : 0;
-      if ((m & (Mark.SRC_TOR_EXIT | Mark.DST_TOR_EXIT)) !== (before & (Mark.SRC_TOR_EXIT | Mark.DST_TOR_EXIT))) counts.torExit++;
-      if ((m & (Mark.SRC_TOR_RELAY | Mark.DST_TOR_RELAY)) !== (before & (Mark.SRC_TOR_RELAY | Mark.DST_TOR_RELAY))) counts.torRelay++;
-      if ((m & (Mark.SRC_MINING_POOL | Mark.DST_MINING_POOL)) !== (before & (Mark.SRC_MINING_POOL | Mark.DST_MINING_POOL))) counts.miningPool++;
-      if ((m & (Mark.SRC_THREAT_LIST | Mark.DST_THREAT_LIST)) !== (before & (Mark.SRC_THREAT_LIST | Mark.DST_THREAT_LIST))) counts.listed++;
+      counts.rows += (m & ~DEGRADED) !== (before & ~DEGRADED) ? 1 : 0;
+      if ((m & ANY_EXIT) !== (before & ANY_EXIT)) counts.torExit++;
+      if ((m & ANY_RELAY) !== (before & ANY_RELAY)) counts.torRelay++;
+      if ((m & ANY_POOL) !== (before & ANY_POOL)) counts.miningPool++;
+      if ((m & ANY_LIST) !== (before & ANY_LIST)) counts.listed++;
     }
-    batch.marks[i] = m;
+    marks[i] = m;
   }
   return counts;
 }
