@@ -7,7 +7,7 @@
  * (one self-describing buffer); here it would add a join/UTF-8 encode of the string
  * table on the busy main thread and a decode (split + interning) on each worker.
  * Measured on 1 M simulated rows: encode 0.13 s + decode 0.25 s per receiver, against
- * one memcpy per column (bench/analyze/role-split.probe.ts).
+ * one memcpy per column (a one-off probe; figures in docs/adr/0022).
  */
 import { CORE_TEXT_COLUMNS, FlowBatch, NUMERIC_COLUMNS, StringTable, type AnomalyV1 } from '@flowguard/contracts';
 import type { DetectionConfig } from '@flowguard/detection';
