@@ -175,14 +175,25 @@ export class StringTable {
     if (this.v4 !== undefined) {
       out.set(this.v4.subarray(0, this.v4Count));
       from = this.v4Count;
-    } else if (this.list.length < size) {
-      from = ipv4FromJoined(this.joinedUtf8(), out);
+    } else {
+      from = this.ipv4Known(out);
     }
     out[0] = -1;
     for (let id = from; id < size; id++) out[id] = ipv4OfText(this.get(id));
     this.v4 = out;
     this.v4Count = size;
     return out;
+  }
+
+  /**
+   * Fill `out[1..]` (`out.length` is {@link size}) with what this table knows
+   * without creating strings; returns the first id not filled (the rest are
+   * read from the strings). A table that already knows its IPv4 values (the
+   * parser folds them into integers while validating) can override this and
+   * skip the scan of its bytes.
+   */
+  protected ipv4Known(out: Float64Array): number {
+    return this.list.length < out.length ? ipv4FromJoined(this.joinedUtf8(), out) : 1;
   }
 
   static from(values: string[]): StringTable {

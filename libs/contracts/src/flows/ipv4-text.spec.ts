@@ -91,6 +91,18 @@ describe('StringTable.ipv4Values', () => {
     expect(Array.from(t.ipv4Values())).toEqual([-1, 0x09090909, 0x08080808]);
   });
 
+  it('takes what a subclass already knows (ipv4Known) and reads only the rest', () => {
+    class Knows extends LazyTable {
+      protected override ipv4Known(out: Float64Array): number {
+        out[1] = 0x01020304; // pretend the parser knew the first value
+        return 2;
+      }
+    }
+    const t = new Knows(['1.2.3.4', '5.6.7.8']);
+    expect(Array.from(t.ipv4Values())).toEqual([-1, 0x01020304, 0x05060708]);
+    expect(t.stringReads).toBe(1); // id 2 came from its string
+  });
+
   it('is the same on a batch and on its codec round trip', () => {
     const b = new FlowBatch(4);
     for (const [i, [s, d]] of [['10.0.0.1', '2001:db8::1'], ['1.2.3.4', '10.0.0.1'], ['', '010.1.1.1']].entries()) {
