@@ -17,7 +17,9 @@
  *
  * The tables are per batch (the string table is), so they stay small enough
  * for L2; measured alternatives (a cache outliving batches, per-value
- * `latin1Slice`) were slower, see docs/flowlog-parsing.md.
+ * `latin1Slice`) were slower, and a dictionary of text values outliving
+ * batches (per-batch ids by epoch) gained nothing: see docs/flowlog-parsing.md
+ * and the amendment of ADR 0020.
  */
 import { isUtf8 } from 'node:buffer';
 import { StringTable } from '@flowguard/contracts';
