@@ -102,7 +102,7 @@ export function numericColumnCtor<K extends NumericColumn>(name: K): new (n: num
   return CTORS[name];
 }
 
-import { ipv4OfBytes, ipv4OfText } from './ipv4-text';
+import { ipv4OfBytes, ipv4OfText } from '@flowguard/util';
 
 const utf8 = new TextEncoder();
 
@@ -157,7 +157,7 @@ export class StringTable {
 
   /**
    * By id: the value as an IPv4 uint32 when it is dotted-quad IPv4 text (no
-   * leading zeros: see ipv4-text.ts), else -1; id 0 (absent) is -1. Read it,
+   * leading zeros: see ipv4-text.ts in @flowguard/util), else -1; id 0 (absent) is -1. Read it,
    * never write to it. Lets the ingest stages (threat-intel marks, tier-1
    * filter, enrichment) test addresses by number without reading strings.
    *

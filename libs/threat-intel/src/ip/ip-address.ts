@@ -5,33 +5,14 @@
  * Hand-written instead of a library because callers parse once per distinct
  * address into typed arrays and must not allocate an object per lookup.
  */
+import { ipv4OfText } from '@flowguard/util';
 
-/** Parse dotted-quad IPv4 into an unsigned 32-bit number, or -1 when invalid. */
-export function parseIpv4(s: string, from = 0, to = s.length): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      // reject leading zeros like 010 (ambiguous octal in some parsers)
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255 || ++digits > 3) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
-}
+/**
+ * Parse dotted-quad IPv4 (all of `s`, or [from, to)) into an unsigned 32-bit number, or -1
+ * when invalid: the repo's one IPv4 text rule (no leading zeros), shared with the flow-batch
+ * string table's IPv4 view.
+ */
+export const parseIpv4: (s: string, from?: number, to?: number) => number = ipv4OfText;
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;

@@ -6,15 +6,15 @@
  * one to one: the canonical text of a value is its only text.
  */
 
-/** The value of dotted-quad IPv4 text as an unsigned 32-bit number, or -1. */
-export function ipv4OfText(s: string): number {
-  const end = s.length;
-  if (end < 7 || end > 15) return -1;
+/** The value of dotted-quad IPv4 text (all of `s`, or [from, to)) as an unsigned 32-bit number, or -1. */
+export function ipv4OfText(s: string, from = 0, to = s.length): number {
+  const len = to - from;
+  if (len < 7 || len > 15) return -1;
   let value = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < end; i++) {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) {
       if (digits === 0 || dots === 3) return -1;

@@ -1,6 +1,6 @@
 import { decodeFlowBatch, encodeFlowBatch } from './flow-batch.codec';
 import { FlowBatch, StringTable } from './flow-batch';
-import { ipv4OfBytes, ipv4OfText } from './ipv4-text';
+import { ipv4OfText } from '@flowguard/util';
 
 /** A table that holds its values as UTF-8 and creates strings on first read, like the parser's (ADR 0020). */
 class LazyTable extends StringTable {
@@ -40,18 +40,6 @@ const TEXTS = [
   '010.0.0.1', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.04', '1..2.3', '.1.2.3', '1.2.3.', ' 1.2.3.4', '1.2.3.4 ',
   '1000.1.1.1', '2001:db8::1', '::ffff:1.2.3.4', 'eni-0abc', '123456789012', '', '-', 'é.1.1.1',
 ];
-
-describe('IPv4 text', () => {
-  it('parses dotted quads without leading zeros, from text and from bytes alike', () => {
-    const want = [0, 0xffffffff, 0x0a000001, 0xc0a864c8, 0x01020304, 0xac1fff01];
-    expect(TEXTS.slice(0, 6).map(ipv4OfText)).toEqual(want);
-    for (const t of TEXTS) {
-      const b = Buffer.from(`xx${t}yy`);
-      expect([t, ipv4OfBytes(b, 2, b.length - 2)]).toEqual([t, ipv4OfText(t)]);
-    }
-    expect(TEXTS.slice(6).every((t) => ipv4OfText(t) === -1)).toBe(true);
-  });
-});
 
 describe('StringTable.ipv4Values', () => {
   it('holds each value as a number or -1, id 0 included, and grows with later interns', () => {
