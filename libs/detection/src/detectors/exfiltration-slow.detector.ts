@@ -10,13 +10,12 @@
  */
 import type { ExfiltrationConfig } from '../config/detection-config';
 import type { PreparedBatch } from '../engine/prepared-batch';
-import { RowFlag } from '../engine/prepared-batch';
 import { IpAttr } from '../engine/ip-registry';
 import { EwmaBaselines } from '../state/ewma';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
-import { ExfilWindow, MARK_DST_AWS_SERVICE, TOTAL, XS, X_BYTES, X_FIRST, X_LAST, X_MAX_RECORD, X_PACKETS, X_RECORDS } from './exfiltration.detector';
+import { ExfilWindow, TOTAL, XS, X_BYTES, X_FIRST, X_LAST, X_RECORDS, isCountedEgress } from './exfiltration.detector';
 
 export class ExfiltrationSlowDetector implements Detector {
   readonly id = 'exfiltration' as const;
@@ -38,31 +37,14 @@ export class ExfiltrationSlowDetector implements Detector {
     const hot = this.cfg.slowMinBytes / 2;
     for (let k = p.from; k < p.to; k++) {
       const i = p.rows[k] as number;
-      const f = p.flags[i] as number;
-      if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) continue;
-      const bytes = b.bytes[i] as number;
-      if (!(bytes > 0)) continue;
-      if (this.cfg.ignoreAwsServiceDestinations && ((b.marks[i] as number) & MARK_DST_AWS_SERVICE) !== 0) continue;
-      const start = b.start[i] as number;
-      const w = this.windows.at(start);
-      const e = w.pairs.upsert(p.srcIp[i] as number, p.dstIp[i] as number);
+      if (!isCountedEgress(p, i, this.cfg.ignoreAwsServiceDestinations)) continue;
+      const w = this.windows.at(b.start[i] as number);
+      const e = w.add(p.srcIp[i] as number, p.dstIp[i] as number, b, i);
       if (e < 0) {
         this.ctx.evicted(this.name);
         continue;
       }
-      const o = e * XS;
-      if (w.pairs.added) {
-        if (o + XS > w.x.length) w.x = ensureCapacity(w.x, o + XS);
-        w.x[o + X_FIRST] = start;
-        w.x[o + X_LAST] = b.end[i] as number;
-      }
-      w.x[o + X_BYTES] += bytes;
-      w.x[o + X_PACKETS] += Math.max(0, b.packets[i] as number);
-      w.x[o + X_RECORDS]++;
-      if (bytes > (w.x[o + X_MAX_RECORD] as number)) w.x[o + X_MAX_RECORD] = bytes;
-      if (start < (w.x[o + X_FIRST] as number)) w.x[o + X_FIRST] = start;
-      if ((b.end[i] as number) > (w.x[o + X_LAST] as number)) w.x[o + X_LAST] = b.end[i] as number;
-      if ((w.x[o + X_BYTES] as number) >= hot) w.evidence.sample(e, p, i);
+      if ((w.x[e * XS + X_BYTES] as number) >= hot) w.evidence.sample(e, p, i);
     }
   }
 

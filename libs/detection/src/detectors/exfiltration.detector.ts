@@ -36,11 +36,46 @@ export class ExfilWindow {
     this.pairs.clear();
     this.evidence.clear();
   }
+  /** Adds row i of the batch to the (src, dst) pair; returns the pair's slot, or -1 when the pair table is full. */
+  add(src: number, dst: number, b: PreparedBatch['batch'], i: number): number {
+    const e = this.pairs.upsert(src, dst);
+    if (e < 0) return -1;
+    const o = e * XS;
+    const start = b.start[i] as number;
+    const end = b.end[i] as number;
+    const bytes = b.bytes[i] as number;
+    if (this.pairs.added) {
+      if (o + XS > this.x.length) this.x = ensureCapacity(this.x, o + XS);
+      this.x[o + X_FIRST] = start;
+      this.x[o + X_LAST] = end;
+    }
+    const x = this.x;
+    x[o + X_BYTES] += bytes;
+    x[o + X_PACKETS] += Math.max(0, b.packets[i] as number);
+    x[o + X_RECORDS]++;
+    if (bytes > (x[o + X_MAX_RECORD] as number)) x[o + X_MAX_RECORD] = bytes;
+    if (start < (x[o + X_FIRST] as number)) x[o + X_FIRST] = start;
+    if (end > (x[o + X_LAST] as number)) x[o + X_LAST] = end;
+    return e;
+  }
 }
 
 export const TOTAL = -1;
 // module-level copy: the contracts barrel re-exports through getters
 export const MARK_DST_AWS_SERVICE = Mark.DST_AWS_SERVICE;
+
+/**
+ * Whether row i is egress the exfiltration tiers count: from one of ours to a unicast host
+ * that is not ours, with bytes, and, when configured, not to an AWS service endpoint: uploads
+ * to AWS services (S3 backups, ...) are what instances do all day; whose bucket it is cannot be
+ * read from flow logs (T1537 needs CloudTrail/S3 data events).
+ */
+export function isCountedEgress(p: PreparedBatch, i: number, ignoreAwsServiceDestinations: boolean): boolean {
+  const f = p.flags[i] as number;
+  if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) return false;
+  if (!((p.batch.bytes[i] as number) > 0)) return false;
+  return !(ignoreAwsServiceDestinations && ((p.batch.marks[i] as number) & MARK_DST_AWS_SERVICE) !== 0);
+}
 
 export class ExfiltrationDetector implements Detector {
   readonly id = 'exfiltration' as const;
@@ -62,34 +97,18 @@ export class ExfiltrationDetector implements Detector {
     const hot = this.cfg.minBytes / 2;
     for (let k = p.from; k < p.to; k++) {
       const i = p.rows[k] as number;
-      const f = p.flags[i] as number;
-      if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) continue;
+      if (!isCountedEgress(p, i, this.cfg.ignoreAwsServiceDestinations)) continue;
       const bytes = b.bytes[i] as number;
-      if (!(bytes > 0)) continue;
-      // uploads to AWS services (S3 backups, ...) are what instances do all day; whose bucket it is
-      // cannot be read from flow logs (T1537 needs CloudTrail/S3 data events)
-      if (this.cfg.ignoreAwsServiceDestinations && ((b.marks[i] as number) & MARK_DST_AWS_SERVICE) !== 0) continue;
       const start = b.start[i] as number;
       const src = p.srcIp[i] as number;
       const dst = p.dstIp[i] as number;
       for (let h = 0; h < this.windows.span; h++) {
         const w = this.windows.atHop(start, h);
-        const e = w.pairs.upsert(src, dst);
+        const e = w.add(src, dst, b, i);
         if (e < 0) {
           this.ctx.evicted(this.name);
           continue;
         }
-        if (w.pairs.added) {
-          if ((e + 1) * XS > w.x.length) w.x = ensureCapacity(w.x, (e + 1) * XS);
-          w.x[e * XS + X_FIRST] = start;
-          w.x[e * XS + X_LAST] = b.end[i] as number;
-        }
-        w.x[e * XS + X_BYTES] += bytes;
-        w.x[e * XS + X_PACKETS] += Math.max(0, b.packets[i] as number);
-        w.x[e * XS + X_RECORDS]++;
-        if (bytes > (w.x[e * XS + X_MAX_RECORD] as number)) w.x[e * XS + X_MAX_RECORD] = bytes;
-        if (start < (w.x[e * XS + X_FIRST] as number)) w.x[e * XS + X_FIRST] = start;
-        if ((b.end[i] as number) > (w.x[e * XS + X_LAST] as number)) w.x[e * XS + X_LAST] = b.end[i] as number;
         // keep the biggest movers' records: sample once the pair is half way to the floor
         if ((w.x[e * XS + X_BYTES] as number) >= hot || bytes >= this.cfg.singleFlowBytes) w.evidence.sample(e, p, i);
       }
