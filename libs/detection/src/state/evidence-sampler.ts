@@ -44,18 +44,8 @@ export class EvidenceSampler {
 
   /** Copy row `row` into the sample of `entity` unless it already holds `max` (≤ limit) records. */
   sample(entity: number, p: PreparedBatch, row: number, max = this.limit): void {
-    if (entity >= this.head.length) {
-      const old = this.head.length;
-      this.head = ensureCapacity(this.head, entity + 1);
-      this.tail = ensureCapacity(this.tail, entity + 1);
-      this.count = ensureCapacity(this.count, entity + 1);
-      this.head.fill(-1, old);
-      this.tail.fill(-1, old);
-    }
-    const c = this.count[entity] as number;
-    if (c >= max || c >= this.limit) return;
-    const i = this.n++;
-    if (i >= this.src.length) this.grow(i + 1);
+    const i = this.link(entity, max);
+    if (i < 0) return;
     const b = p.batch;
     this.src[i] = p.srcIp[row] as number;
     this.dst[i] = p.dstIp[row] as number;
@@ -70,12 +60,6 @@ export class EvidenceSampler {
     this.tcpFlags[i] = b.tcpFlags[row] as number;
     this.eni[i] = p.eni[row] as number;
     this.account[i] = p.account[row] as number;
-    this.next[i] = -1;
-    const t = this.tail[entity] as number;
-    if (t < 0) this.head[entity] = i;
-    else this.next[t] = i;
-    this.tail[entity] = i;
-    this.count[entity] = c + 1;
   }
 
   /** Append the samples of `fromEntity` in `from` to `entity` here, up to the limit (windows merged from panes). */
@@ -100,8 +84,8 @@ export class EvidenceSampler {
     }
   }
 
-  /** A new sample slot linked at the tail of `entity`'s list, or -1 when it already holds `limit`. */
-  private link(entity: number): number {
+  /** A new sample slot linked at the tail of `entity`'s list, or -1 when it already holds `max` (≤ limit). */
+  private link(entity: number, max = this.limit): number {
     if (entity >= this.head.length) {
       const old = this.head.length;
       this.head = ensureCapacity(this.head, entity + 1);
@@ -111,7 +95,7 @@ export class EvidenceSampler {
       this.tail.fill(-1, old);
     }
     const c = this.count[entity] as number;
-    if (c >= this.limit) return -1;
+    if (c >= max || c >= this.limit) return -1;
     const i = this.n++;
     if (i >= this.src.length) this.grow(i + 1);
     this.next[i] = -1;
