@@ -24,9 +24,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { IngestPipeline, IngestService, IngestServiceModule, FlowStorage } from '@flowguard/service-ingest';
+import { createActiveStream } from '@flowguard/ingest-adapters';
 import { createServiceApp, type ServiceApp } from '@flowguard/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { ESTATE, MIX, estateLines, writeEstateFile } from './estate-flows.generator';
@@ -164,12 +165,7 @@ async function kinesisRun(i: number, stage: Stage, endpoint: string, payloads: B
   const ns = `${run}-k${i}p${process.pid}.`;
   const stream = `${run}-k${i}p${process.pid}`;
   const client = new KinesisClient({ endpoint, region: 'us-east-1', requestHandler: new NodeHttpHandler(), credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-  for (let k = 0; k < 100; k++) {
-    const d = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await createActiveStream(client, stream, 2);
   for (let p = 0; p < payloads.length; p += 100) {
     await client.send(new PutRecordsCommand({ StreamName: stream, Records: payloads.slice(p, p + 100).map((Data, k) => ({ Data, PartitionKey: `k${p + k}` })) }));
   }

@@ -12,11 +12,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { FlowBatch } from '@flowguard/contracts';
 import { parseFlowLogText } from '@flowguard/flowlog';
-import { FileCheckpointStore, KinesisStreamConsumer } from '@flowguard/ingest-adapters';
+import { FileCheckpointStore, KinesisStreamConsumer, createActiveStream } from '@flowguard/ingest-adapters';
 import type { ParseFlowText } from '@flowguard/ingest-pipeline';
 
 const argN = (name: string, d: number) => {
@@ -50,12 +50,7 @@ async function main() {
 
   async function run(label: string, parse: ParseFlowText): Promise<number> {
     const stream = `bench-${label}-${Date.now()}`;
-    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    for (let k = 0; k < 50; k++) {
-      const d = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await createActiveStream(client, stream, 2);
     const payload = (r: number) => gzipSync(JSON.stringify({
       owner: '123456789012', logGroup: 'flows', logStream: 'eni', subscriptionFilters: ['f'], messageType: 'DATA_MESSAGE',
       logEvents: Array.from({ length: EVENTS }, (_, e) => ({ id: String(e), timestamp: 0, message: line(r * EVENTS + e) })),

@@ -2,6 +2,7 @@ export * from './firehose/firehose-http.listener';
 export * from './firehose/file-accepted-request.store';
 export * from './kinesis/file-checkpoint.store';
 export * from './kinesis/kinesis-stream.consumer';
+export * from './kinesis/kinesis-stream.admin';
 export * from './s3/file-object.ledger';
 export * from './s3/s3-flow-log.source';
 export * from './ip-ranges/ip-ranges.fetcher';

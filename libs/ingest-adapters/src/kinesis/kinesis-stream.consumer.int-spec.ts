@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DeadLetterV1, FlowBatch } from '@flowguard/contracts';
 import type { CheckpointStore } from '@flowguard/ingest-pipeline';
@@ -16,6 +16,7 @@ import { kinesisEndpoint, type LocalServer } from '../testing/local-servers';
 import { parseFlowLogText } from '@flowguard/flowlog';
 import { FileCheckpointStore } from './file-checkpoint.store';
 import { KinesisStreamConsumer } from './kinesis-stream.consumer';
+import { createActiveStream } from './kinesis-stream.admin';
 
 // each line carries a unique id in srcport so duplicates and losses are visible
 const line = (id: number) => `2 123456789012 eni-${id % 7} 10.0.${(id >> 8) & 255}.${id & 255} 10.9.9.9 ${id} 443 6 3 180 1700000000 1700000060 ACCEPT OK`;
@@ -65,13 +66,7 @@ describe('KinesisStreamConsumer against kinesalite', () => {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     dir = await mkdtemp(join(tmpdir(), 'fg-kinesis-'));
-    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 3 }));
-    await waitFor(() => false, 0).catch(() => undefined);
-    for (let i = 0; i < 100; i++) {
-      const s = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-      if (s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await createActiveStream(client, stream, 3);
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
  * directory) a Firehose retry of an accepted request is not published again, an
  * ingested S3 object is not read again and Kinesis resumes after its checkpoints.
  */
-import { CreateStreamCommand, DescribeStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { Consumers, Topics, type FlowBatch } from '@flowguard/contracts';
@@ -73,12 +73,9 @@ describe('ingest delivery state in DynamoDB across a restart', () => {
   beforeAll(async () => {
     if (!KINESIS_ENDPOINT || !S3_ENDPOINT || !DYNAMODB_ENDPOINT) throw new Error('KINESIS_ENDPOINT, S3_ENDPOINT and DYNAMODB_ENDPOINT must be set: run through jest.integration.config.js');
     const kinesis = await kinesisClient({ region: 'us-east-1', endpoint: KINESIS_ENDPOINT });
-    await kinesis.send(new CreateStreamCommand({ StreamName: run, ShardCount: 2 }));
-    for (let i = 0; i < 50; i++) {
-      const d = await kinesis.send(new DescribeStreamCommand({ StreamName: run }));
-      if (d.StreamDescription?.StreamStatus === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // the service loads the adapters lazily; so does its spec
+    const { createActiveStream } = await import('@flowguard/ingest-adapters');
+    await createActiveStream(kinesis, run, 2);
     const s3 = await s3Client({ region: 'us-east-1', endpoint: S3_ENDPOINT });
     await s3.send(new CreateBucketCommand({ Bucket: run }));
   });

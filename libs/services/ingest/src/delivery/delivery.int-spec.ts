@@ -5,7 +5,7 @@
  * into a bucket come out of the service as FlowBatch messages on flows.enriched.
  * The bus is the in-process one: what is under test is the wiring, not Kafka.
  */
-import { CreateStreamCommand, DescribeStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Consumers, Topics, type FlowBatch } from '@flowguard/contracts';
 import type { Bus } from '@flowguard/messaging';
@@ -44,12 +44,9 @@ describe('ingest delivery paths (kinesalite, s3rver)', () => {
     if (!KINESIS_ENDPOINT || !S3_ENDPOINT) throw new Error('KINESIS_ENDPOINT and S3_ENDPOINT must be set: run through jest.integration.config.js');
     const dir = mkdtempSync(join(tmpdir(), 'fg-ingest-int-'));
     const kinesis = await kinesisClient({ region: 'us-east-1', endpoint: KINESIS_ENDPOINT });
-    await kinesis.send(new CreateStreamCommand({ StreamName: run, ShardCount: 2 }));
-    for (let i = 0; i < 50; i++) {
-      const d = await kinesis.send(new DescribeStreamCommand({ StreamName: run }));
-      if (d.StreamDescription?.StreamStatus === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // the service loads the adapters lazily; so does its spec
+    const { createActiveStream } = await import('@flowguard/ingest-adapters');
+    await createActiveStream(kinesis, run, 2);
     const s3 = await s3Client({ region: 'us-east-1', endpoint: S3_ENDPOINT });
     await s3.send(new CreateBucketCommand({ Bucket: run }));
 

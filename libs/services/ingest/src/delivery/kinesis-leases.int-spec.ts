@@ -5,7 +5,7 @@
  * and no re-emission beyond its last batch per shard; two live consumers split the
  * shards, and a graceful stop hands the shards over at once.
  */
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { FlowBatch } from '@flowguard/contracts';
 import type { DynamoClients, DynamoShardCheckpointStore } from '@flowguard/dynamodb';
@@ -38,14 +38,7 @@ describe('Kinesis consumers with DynamoDB leases (kinesalite, DynamoDB Local)', 
   const stopAtEnd: KinesisStreamConsumer[] = [];
   let killHung: (e: Error) => void = () => undefined;
 
-  async function stream(name: string, shards: number): Promise<void> {
-    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-    for (let i = 0; i < 100; i++) {
-      const s = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-      if (s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-      await sleep(50);
-    }
-  }
+  const stream = (name: string, shards: number): Promise<void> => adapters.createActiveStream(kinesis, name, shards);
 
   async function put(name: string, n: number): Promise<number[]> {
     const ids = Array.from({ length: n }, () => nextId++);

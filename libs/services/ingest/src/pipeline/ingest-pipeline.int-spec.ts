@@ -9,7 +9,7 @@
  *   npx jest -c jest.integration.config.js libs/services/ingest/src/pipeline/ingest-pipeline.int-spec.ts
  *   (FLOWGUARD_SERVERS=kafka,opensearch,kinesis starts only what it needs)
  */
-import { CreateStreamCommand, DescribeStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { Consumers, Mark, Topics, type FlowBatch } from '@flowguard/contracts';
 import { KafkaBus } from '@flowguard/kafka';
 import { createServiceApp, listenServiceApp, type ServiceApp } from '@flowguard/service-kit';
@@ -58,8 +58,9 @@ describe('ingest front door over Kinesis, Kafka and OpenSearch', () => {
       throw new Error('KAFKA_BROKERS, OPENSEARCH_URL and KINESIS_ENDPOINT must be set: run through jest.integration.config.js, which starts the servers');
     }
     const kinesis = await kinesisClient({ region: 'us-east-1', endpoint: KINESIS_ENDPOINT });
-    await kinesis.send(new CreateStreamCommand({ StreamName: run, ShardCount: 2 }));
-    await until(async () => ((await kinesis.send(new DescribeStreamCommand({ StreamName: run }))).StreamDescription?.StreamStatus === 'ACTIVE' ? true : undefined), 10_000, 'stream ACTIVE');
+    // the service loads the adapters lazily; so does its spec
+    const { createActiveStream } = await import('@flowguard/ingest-adapters');
+    await createActiveStream(kinesis, run, 2);
     kinesis.destroy();
     writeFileSync(join(dir, 'allow.json'), JSON.stringify([{ id: 'backup-host', owner: 'it', reason: 'rsync backups', match: { srcCidr: '10.66.0.0/24', dstPort: 873 } }]));
 
