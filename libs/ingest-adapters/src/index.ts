@@ -5,6 +5,7 @@ export * from './kinesis/kinesis-stream.consumer';
 export * from './kinesis/kinesis-stream.admin';
 export * from './s3/file-object.ledger';
 export * from './s3/s3-flow-log.source';
+export * from './s3/s3-event.queue-consumer';
 export * from './ip-ranges/ip-ranges.fetcher';
 export * from './enrich/mmdb-geo.lookup';
 export * from './enrich/csv-asn.lookup';

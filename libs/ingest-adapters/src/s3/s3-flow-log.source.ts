@@ -49,9 +49,15 @@ export interface S3SourceOptions {
   readonly deadLetterFlush?: number;
   /** ListObjectsV2 MaxKeys (default 1,000) */
   readonly pageSize?: number;
+  /**
+   * Buckets an event notification may name (default: `bucket` only). An event
+   * naming another bucket is dead-lettered, not read: a queue anyone can send
+   * to must not make ingest read whatever its role can reach.
+   */
+  readonly eventBuckets?: readonly string[];
 }
 
-export type ObjectOutcome = 'ingested' | 'already_done' | 'claimed_elsewhere' | 'not_flow_log' | 'missing' | 'dead_lettered';
+export type ObjectOutcome = 'ingested' | 'already_done' | 'claimed_elsewhere' | 'not_flow_log' | 'missing' | 'dead_lettered' | 'foreign_bucket';
 
 export interface ObjectReport {
   readonly bucket: string;
@@ -110,7 +116,19 @@ export class S3FlowLogSource {
       return [];
     }
     const reports: ObjectReport[] = [];
-    for (const ref of parsed.objects) reports.push(await this.ingestObject(ref.bucket, ref.key));
+    const allowed = this.o.eventBuckets ?? [this.o.bucket];
+    for (const ref of parsed.objects) {
+      if (!allowed.includes(ref.bucket)) {
+        this.metrics.add('s3_objects_total', 1, { outcome: 'foreign_bucket' });
+        await this.o.deadLetter([ingestDeadLetter({
+          consumer: S3_CONSUMER, source: `s3:${ref.bucket}`, reason: 'validation_error', key: ref.key,
+          error: `S3 event names bucket ${ref.bucket}, not one this ingest reads (${allowed.join(', ')})`, position, payload: body, failedAt: Date.now(),
+        })]);
+        reports.push({ bucket: ref.bucket, key: ref.key, outcome: 'foreign_bucket', rows: 0, parseErrors: 0 });
+        continue;
+      }
+      reports.push(await this.ingestObject(ref.bucket, ref.key));
+    }
     return reports;
   }
 

@@ -78,6 +78,28 @@ export class IngestEnv extends PipelineEnv {
   @Transform(toInt) @IsInt({ message: 'must be an integer number of milliseconds' }) @Min(1000)
   INGEST_S3_POLL_MS = 60_000;
 
+  /**
+   * SQS queue receiving the bucket's event notifications (S3 → SQS, or S3 → SNS → SQS,
+   * or EventBridge → SQS): each message names new objects, read at once; the message is
+   * deleted after they are published (docs/ingest.md)
+   */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an SQS queue URL' })
+  INGEST_S3_SQS_QUEUE_URL?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  SQS_ENDPOINT?: string;
+
+  /** seconds a received message stays invisible while its objects are read (extended every half) */
+  @Transform(toInt) @IsInt({ message: 'must be an integer number of seconds' }) @Min(30) @Max(43_200)
+  INGEST_S3_SQS_VISIBILITY_SEC = 300;
+
+  /**
+   * list the bucket every INGEST_S3_POLL_MS; with a queue, listing is the safety net for
+   * missed events (the ledger makes it idempotent) and can be switched off for huge buckets
+   */
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  INGEST_S3_LIST = true;
+
   // --- where the delivery state lives (ADR 0023) ---
   /**
    * `file`: Kinesis checkpoints, the S3 ledger and Firehose request ids in local
@@ -134,7 +156,13 @@ export interface IngestConfig {
     readonly stream: string; readonly region: string; readonly endpoint?: string; readonly format?: string;
     readonly checkpointFile: string; readonly initialPosition: 'TRIM_HORIZON' | 'LATEST';
   };
-  readonly s3?: { readonly bucket: string; readonly prefix?: string; readonly region: string; readonly endpoint?: string; readonly ledgerFile: string; readonly pollMs: number };
+  readonly s3?: {
+    readonly bucket: string; readonly prefix?: string; readonly region: string; readonly endpoint?: string; readonly ledgerFile: string;
+    /** absent: the bucket is not listed (events only) */
+    readonly pollMs?: number;
+    /** S3 event notifications through SQS */
+    readonly queue?: { readonly url: string; readonly endpoint?: string; readonly visibilitySec: number };
+  };
   readonly state: DeliveryStateConfig;
   /** threat-intel marks, tier-1 filter, enrichment, flow storage */
   readonly pipeline: PipelineConfig;
@@ -143,6 +171,8 @@ export interface IngestConfig {
 const checks: CrossCheck<IngestEnv>[] = [
   (e) => (e.INGEST_KINESIS_STREAM && !e.AWS_REGION && !e.KINESIS_ENDPOINT ? 'INGEST_KINESIS_STREAM requires AWS_REGION' : null),
   (e) => (e.INGEST_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'INGEST_S3_BUCKET requires AWS_REGION' : null),
+  (e) => (e.INGEST_S3_SQS_QUEUE_URL && !e.INGEST_S3_BUCKET ? 'INGEST_S3_SQS_QUEUE_URL requires INGEST_S3_BUCKET (events naming other buckets are rejected)' : null),
+  (e) => (e.INGEST_S3_BUCKET && !e.INGEST_S3_LIST && !e.INGEST_S3_SQS_QUEUE_URL ? 'INGEST_S3_LIST=false requires INGEST_S3_SQS_QUEUE_URL (nothing would find new objects)' : null),
   (e) => (e.FLOWS_S3_BUCKET && !e.AWS_REGION && !e.S3_ENDPOINT ? 'FLOWS_S3_BUCKET requires AWS_REGION' : null),
   (e) => (e.INGEST_STATE_STORE === 'dynamodb' && !e.AWS_REGION && !e.DYNAMODB_ENDPOINT ? 'INGEST_STATE_STORE=dynamodb requires AWS_REGION or DYNAMODB_ENDPOINT' : null),
   ...(pipelineChecks as CrossCheck<IngestEnv>[]),
@@ -179,7 +209,11 @@ export function loadIngestConfig(env: Record<string, string | undefined>, defaul
     ...(e.INGEST_S3_BUCKET ? {
       s3: {
         bucket: e.INGEST_S3_BUCKET, ...(e.INGEST_S3_PREFIX ? { prefix: e.INGEST_S3_PREFIX } : {}), region,
-        ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}), ledgerFile: e.INGEST_S3_LEDGER_FILE, pollMs: e.INGEST_S3_POLL_MS,
+        ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}), ledgerFile: e.INGEST_S3_LEDGER_FILE,
+        ...(e.INGEST_S3_LIST ? { pollMs: e.INGEST_S3_POLL_MS } : {}),
+        ...(e.INGEST_S3_SQS_QUEUE_URL ? {
+          queue: { url: e.INGEST_S3_SQS_QUEUE_URL, ...(e.SQS_ENDPOINT ? { endpoint: e.SQS_ENDPOINT } : {}), visibilitySec: e.INGEST_S3_SQS_VISIBILITY_SEC },
+        } : {}),
       },
     } : {}),
     state: e.INGEST_STATE_STORE === 'dynamodb'

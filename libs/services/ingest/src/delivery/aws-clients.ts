@@ -23,3 +23,8 @@ export async function s3Client(t: AwsTarget) {
   const { S3Client } = await import('@aws-sdk/client-s3');
   return new S3Client({ region: t.region, ...(t.endpoint ? { endpoint: t.endpoint, forcePathStyle: true } : {}), ...localCredentials(t) });
 }
+
+export async function sqsClient(t: AwsTarget) {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient({ region: t.region, ...(t.endpoint ? { endpoint: t.endpoint } : {}), ...localCredentials(t) });
+}
