@@ -11,6 +11,7 @@ export * from './flow-document';
 export * from './opensearch/flow-index.template';
 export * from './opensearch/flow-index.setup';
 export * from './opensearch/opensearch-flow.indexer';
+export * from './opensearch/opensearch.client';
 export * from './retention/retention.timer';
 export * from './retention/flow-retention';
 export * from './query/flow-query';

@@ -64,6 +64,9 @@ describe('ingest pipeline configuration', () => {
       parquet: { kind: 's3', bucket: 'flow-archive', prefix: 'vpc/', s3Region: 'eu-west-1', endpoint: 'http://127.0.0.1:14568', retentionDays: 400, maxFileAgeMs: 60_000, region: 'eu-west-1' },
       opensearch: { url: 'https://search.internal:9200', prefix: 'acme-flows', replicas: 0, retentionDays: 7, auth: { username: 'fg', password: 'secret' } },
     });
+    expect(loadIngestConfig({
+      INGEST_IP_RANGES: 'bundled', INGEST_GEO: 'false', FLOWS_OPENSEARCH_URL: 'https://search-flows.eu-west-1.es.amazonaws.com', FLOWS_OPENSEARCH_AWS_SIGV4: 'es', AWS_REGION: 'eu-west-1',
+    }).pipeline.storage.opensearch).toMatchObject({ sigv4: { region: 'eu-west-1', service: 'es' } });
   });
 
   it('ASN goes with geo and may name other range tables, which must exist', () => {
@@ -87,6 +90,11 @@ describe('ingest pipeline configuration', () => {
   it('checks the rules across variables', () => {
     expect(problems({ INGEST_ENI_METADATA: 'true' })).toEqual([expect.stringMatching(/^INGEST_ENI_METADATA=true requires EC2 access/)]);
     expect(problems({ FLOWS_OPENSEARCH_URL: 'http://127.0.0.1:19200', FLOWS_OPENSEARCH_USERNAME: 'fg' })).toEqual(['FLOWS_OPENSEARCH_USERNAME and FLOWS_OPENSEARCH_PASSWORD go together']);
+    expect(problems({ FLOWS_OPENSEARCH_URL: 'https://search-x.eu-west-1.es.amazonaws.com', FLOWS_OPENSEARCH_AWS_SIGV4: 'es' }))
+      .toEqual(['FLOWS_OPENSEARCH_AWS_SIGV4 requires AWS_REGION (the region of the domain)']);
+    expect(problems({ FLOWS_OPENSEARCH_URL: 'https://x', AWS_REGION: 'eu-west-1', FLOWS_OPENSEARCH_AWS_SIGV4: 'es', FLOWS_OPENSEARCH_USERNAME: 'a', FLOWS_OPENSEARCH_PASSWORD: 'b' }))
+      .toEqual(['FLOWS_OPENSEARCH_AWS_SIGV4 and FLOWS_OPENSEARCH_USERNAME/PASSWORD exclude each other']);
+    expect(problems({ FLOWS_OPENSEARCH_URL: 'https://x', AWS_REGION: 'eu-west-1', FLOWS_OPENSEARCH_AWS_SIGV4: 'iam' }).map((p) => p.split(':')[0])).toEqual(['FLOWS_OPENSEARCH_AWS_SIGV4']);
     expect(problems({ FLOWS_S3_BUCKET: 'flow-archive' })).toEqual(['FLOWS_S3_BUCKET requires AWS_REGION']);
     expect(problems({ FLOWS_S3_BUCKET: 'flow-archive', FLOWS_PARQUET: 'false', AWS_REGION: 'us-east-1' })).toEqual([expect.stringMatching(/^FLOWS_S3_BUCKET is set but FLOWS_PARQUET=false/)]);
   });

@@ -42,6 +42,8 @@ export interface StorageConfig {
   readonly opensearch?: {
     readonly url: string; readonly prefix: string; readonly replicas: number; readonly retentionDays: number;
     readonly auth?: { readonly username: string; readonly password: string };
+    /** IAM: every request signed with SigV4 (Amazon OpenSearch Service `es`, Serverless `aoss`) */
+    readonly sigv4?: { readonly region: string; readonly service: 'es' | 'aoss' };
   };
 }
 
@@ -137,6 +139,7 @@ export function toPipelineConfig(e: PipelineEnv, s3Endpoint?: string): PipelineC
         opensearch: {
           url: e.FLOWS_OPENSEARCH_URL, prefix: e.FLOWS_OPENSEARCH_PREFIX, replicas: e.FLOWS_OPENSEARCH_REPLICAS, retentionDays: e.FLOWS_OPENSEARCH_RETENTION_DAYS,
           ...(e.FLOWS_OPENSEARCH_USERNAME && e.FLOWS_OPENSEARCH_PASSWORD ? { auth: { username: e.FLOWS_OPENSEARCH_USERNAME, password: e.FLOWS_OPENSEARCH_PASSWORD } } : {}),
+          ...(e.FLOWS_OPENSEARCH_AWS_SIGV4 ? { sigv4: { region: e.AWS_REGION ?? 'us-east-1', service: e.FLOWS_OPENSEARCH_AWS_SIGV4 } } : {}),
         },
       } : {}),
     },

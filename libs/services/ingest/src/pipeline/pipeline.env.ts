@@ -173,6 +173,14 @@ export class PipelineEnv {
   @IsOptional() @IsString() @MaxLength(4096)
   FLOWS_OPENSEARCH_PASSWORD?: string;
 
+  /**
+   * IAM auth: sign every request with AWS SigV4 for this service (`es` = Amazon OpenSearch
+   * Service domain, `aoss` = OpenSearch Serverless), credentials from the default AWS chain
+   * (task role, environment, profile); needs AWS_REGION, excludes the username/password
+   */
+  @IsOptional() @IsIn(['es', 'aoss'], { message: 'must be es (OpenSearch Service) or aoss (Serverless)' })
+  FLOWS_OPENSEARCH_AWS_SIGV4?: 'es' | 'aoss';
+
   @Matches(/^[a-z0-9][a-z0-9._-]{0,100}$/, { message: 'must be a lower-case index name prefix' })
   FLOWS_OPENSEARCH_PREFIX = 'flowguard-flows';
 
@@ -193,4 +201,7 @@ export const pipelineChecks: CrossCheck<PipelineEnv>[] = [
   (e) => (e.FLOWS_S3_BUCKET && !e.FLOWS_PARQUET ? 'FLOWS_S3_BUCKET is set but FLOWS_PARQUET=false: Parquet is what goes to the bucket' : null),
   (e) => ((e.FLOWS_OPENSEARCH_USERNAME === undefined) !== (e.FLOWS_OPENSEARCH_PASSWORD === undefined)
     ? 'FLOWS_OPENSEARCH_USERNAME and FLOWS_OPENSEARCH_PASSWORD go together' : null),
+  (e) => (e.FLOWS_OPENSEARCH_AWS_SIGV4 && !e.AWS_REGION ? 'FLOWS_OPENSEARCH_AWS_SIGV4 requires AWS_REGION (the region of the domain)' : null),
+  (e) => (e.FLOWS_OPENSEARCH_AWS_SIGV4 && e.FLOWS_OPENSEARCH_USERNAME !== undefined
+    ? 'FLOWS_OPENSEARCH_AWS_SIGV4 and FLOWS_OPENSEARCH_USERNAME/PASSWORD exclude each other' : null),
 ];

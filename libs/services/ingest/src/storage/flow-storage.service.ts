@@ -108,8 +108,7 @@ export class FlowStorage implements OnModuleInit, OnApplicationShutdown {
     }
     if (s.opensearch) {
       const o = s.opensearch;
-      const { Client: OpenSearchClient } = await import('@opensearch-project/opensearch');
-      this.client = new OpenSearchClient({ node: o.url, ...(o.auth ? { auth: o.auth } : {}) });
+      this.client = await fs.createOpenSearchClient(o);
       this.indexer = new fs.OpenSearchFlowIndexer({
         client: this.client, prefix: o.prefix,
         deadLetter: (items) => this.deadLetter(items),
