@@ -70,7 +70,7 @@ export class Simulation {
     this.partWindows = Math.max(1, Math.round(opts.partMinutes ?? 60));
     const root = new Prng(`${this.seed}:root`);
     this.estate = new Estate({ ...DEFAULT_ESTATE, ...opts.estate }, root.fork('estate'));
-    this.benign = new BenignTraffic(this.estate, this.seed, this.windows);
+    this.benign = new BenignTraffic(this.estate, this.seed, this.windows, this.startTime);
     this.planAttacks(opts);
     this.benignUsed = new Uint8Array(this.estate.addrs.size);
 

@@ -109,6 +109,12 @@ export interface BeaconingConfig extends DetectorBase {
    */
   pollingModifier: number;
   prevalenceModifier: number;
+  /**
+   * UDP 123 pairs whose every session in the lookback is NTP-sized (≤ 8 packets of ≤ 120 bytes: a 48-byte
+   * NTP message plus headers and an optional MAC) are time clients and are not scored (ADR 0027). A covert
+   * channel in NTP-sized datagrams is the price; off = such pairs are scored under the polling modifier.
+   */
+  timeSyncExempt: boolean;
 }
 export interface StrobeConfig extends DetectorBase {
   windowSec: number;
@@ -178,7 +184,14 @@ export interface ExfiltrationConfig extends DetectorBase {
 }
 export interface UnusualPortConfig extends DetectorBase {
   windowSec: number;
+  /** per workload, counted from its own first request (ADR 0027): a host launched later learns its own week */
   learningPeriodSec: number;
+  /**
+   * whose remote ports are learned: outbound (GuardDuty's internet peers) and internal (east-west: lateral
+   * movement over WinRM/SMB/SSH reaches a peer port the host never used). Inbound is not offered: a server's
+   * own listening ports are the other side's remote port.
+   */
+  directions: Array<'outbound' | 'internal'>;
   portTtlSec: number;
   ignorePortsAbove: number;
   maxNewPortsPerWindow: number;
@@ -318,7 +331,7 @@ export function defaultDetectionConfig(): DetectionConfig {
       beaconing: {
         ...on('medium'), minConnections: 12, minSpanSec: 10 * MIN, lookbackSec: 6 * HOUR, evaluateEverySec: 15 * MIN,
         maxIntervalCv: 0.1, minScore: 0.8, minOnBeatShare: 0.6, onBeatTolerance: 0.3, weights: { ts: 0.25, ds: 0.25, dur: 0.25, hist: 0.25 },
-        sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300, directions: ['outbound'], fleetMinSources: 5,
+        sessionGapSec: 30, maxBeatsPerPair: 300, maxPairs: 200_000, minIntervalSec: 10, webPollingIntervalSec: 300, directions: ['outbound'], fleetMinSources: 5, timeSyncExempt: true,
         pollingModifier: 0.15, prevalenceModifier: 0.15,
       },
       strobe: { ...on('low'), windowSec: HOUR, minConnections: 3600 },
@@ -340,7 +353,7 @@ export function defaultDetectionConfig(): DetectionConfig {
         relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY, ignoreAwsServiceDestinations: true,
         slowWindowSec: HOUR, slowMinBytes: 100 * MB, slowColdMinBytes: 1000 * MB, slowWarmupWindows: 6,
       },
-      'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
+      'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, directions: ['outbound', 'internal'], portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
       'malicious-ip': { ...on('medium'), windowSec: 10 * MIN, highBytes: 25 * MB },
       'telemetry-gap': { ...on('low'), windowSec: 10 * MIN, minSkipRows: 1 },
     },

@@ -173,6 +173,9 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
       if (!['outbound', 'inbound', 'internal'].includes(d)) throw new DetectionConfigError(`detectors.${id}.directions[${i}]`, `must be outbound, inbound or internal, got ${show(d)}`);
     });
   }
+  c.detectors['unusual-port'].directions.forEach((d, i) => {
+    if (!['outbound', 'internal'].includes(d)) throw new DetectionConfigError(`detectors.unusual-port.directions[${i}]`, `must be outbound or internal, got ${show(d)}`);
+  });
 }
 
 function checkExpiry(path: string, v: unknown): void {

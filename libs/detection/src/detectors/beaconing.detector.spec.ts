@@ -76,4 +76,26 @@ describe('beaconing', () => {
     expect(r.of('strobe')).toHaveLength(1);
     expect(r.of('strobe')[0]!.signals[0]).toMatchObject({ name: 'sessions', threshold: 3600 });
   });
+
+  describe('time sync (UDP 123)', () => {
+    /** a time client polling every 15 minutes for a day: one request datagram of `bytes` per poll, answered */
+    const ntp = (bytes: number, packets = 1) => Array.from({ length: 96 }, (_, k) => pair(
+      rec({ srcAddr: HOST, dstAddr: '198.51.100.123', srcPort: 123, dstPort: 123, protocol: 17, packets, bytes, start: T0 + k * 900, end: T0 + k * 900 }),
+      { packets, bytes },
+    )).flat();
+
+    it('does not report NTP-sized polls: a 48-byte message is all a time client sends', () => {
+      expect(run(ntp(76)).of('beaconing')).toHaveLength(0);
+      // a burst of 4 requests with a key id and MAC (96 B each) is still NTP
+      expect(run(ntp(4 * 96, 4)).of('beaconing')).toHaveLength(0);
+    });
+
+    it('still reports a heartbeat on UDP 123 that carries more than NTP does, and NTP itself when the exemption is off', () => {
+      const tunnel = run(ntp(600)).engine.anomalies().filter((x) => x.detector === 'beaconing');
+      expect(tunnel).toHaveLength(1);
+      expect(tunnel[0]).toMatchObject({ actor: HOST, ports: [123], protocol: 17, severity: 'low' });
+      const off = config((c) => (c.detectors.beaconing.timeSyncExempt = false));
+      expect(run(ntp(76), { config: off }).engine.anomalies().filter((x) => x.detector === 'beaconing')).toHaveLength(1);
+    });
+  });
 });

@@ -20,6 +20,14 @@ const MARK_HEALTH_CHECK = Mark.HEALTH_CHECK;
 /** ports where a regular heartbeat is the protocol's normal behaviour of web clients; anything else is T1571 */
 const STANDARD_PORTS = new Set([80, 443, 53, 8080, 8443, 123]);
 const WEB_PORTS = new Set([80, 443, 8080, 8443]);
+/**
+ * An NTP message (RFC 5905) is 48 bytes: 76 on the wire with IPv4 and UDP headers, up to 96-100 with a
+ * symmetric key id and MD5/SHA-1 MAC. 120 leaves room for IP options and nothing else; NTS (RFC 8915)
+ * extension fields are larger and such clients stay scored under the polling modifier.
+ */
+const NTP_MAX_BYTES_PER_PACKET = 120;
+/** ntpd's iburst: a burst of 8 packets when a server is unreachable */
+const NTP_MAX_PACKETS_PER_SESSION = 8;
 interface Firing {
   e: number;
   ring: Ring;
@@ -163,6 +171,11 @@ export class BeaconingDetector implements Detector {
       const sc = scoreBeacon(times.slice(0, n), bytes, from, tick, c.weights, c.onBeatTolerance);
       if (sc.medianInterval < c.minIntervalSec) continue;
       const key = pairs.index.key(e, 2);
+      if (c.timeSyncExempt && (key & 0xffff) === 123 && key >> 16 === 17 && this.ntpSized(ring, slots, n)) {
+        // a time client's requests: periodic by design and carrying nothing but timestamps (ADR 0027)
+        this.timeSyncSkipped++;
+        continue;
+      }
       const polling = this.isPolling(key & 0xffff, key >> 16, sc.medianInterval);
       // a poller is regular by construction: the CV path alone does not fire it, its score must clear
       // the threshold after the polling modifier
@@ -198,6 +211,23 @@ export class BeaconingDetector implements Detector {
         if (strong.length > 0) out.push(this.describeFleet(strong, mem.size, tick));
       } else for (const x of group) out.push(this.describe(x.e, x.ring, x.idx, x.sc, x.cvFires, x.polling, tick));
     }
+  }
+
+  /** pairs left unscored because every session was an NTP-sized exchange on UDP 123 */
+  timeSyncSkipped = 0;
+
+  /**
+   * Every beat of the lookback is an NTP exchange by size: ≤ 8 packets of ≤ 120 bytes. Beats seeded from
+   * the pair's inline copy have no packet count; they are held to the bound of a whole session (8 × 120).
+   */
+  private ntpSized(ring: Ring, slots: Int32Array, n: number): boolean {
+    for (let k = 0; k < n; k++) {
+      const o = (slots[k] as number) * STRIDE;
+      const known = (ring.data[o + 3] as number) > 0;
+      const packets = known ? (ring.data[o + 3] as number) : NTP_MAX_PACKETS_PER_SESSION;
+      if (packets > NTP_MAX_PACKETS_PER_SESSION || (ring.data[o + 2] as number) > NTP_MAX_BYTES_PER_PACKET * packets) return false;
+    }
+    return true;
   }
 
   /** web-port polling every few minutes or slower is what update and telemetry clients do; NTP clients poll by design (64 s to 17 min) */

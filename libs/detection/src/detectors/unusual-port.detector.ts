@@ -3,6 +3,12 @@
  * once its learning period is over (GuardDuty's NetworkPortUnusual). Many new
  * ports in one window are folded into one finding for the workload, so a scan
  * does not become one alert per port. Keyed by source.
+ *
+ * Remote ports are learned for internet peers (outbound) and for our own peers
+ * (internal: lateral movement over WinRM, SMB or SSH is a new east-west port).
+ * The learning period runs per workload from its own first request (ADR 0027),
+ * so an instance launched after the estate's first week learns its own ports
+ * instead of reporting every one of them.
  */
 import type { UnusualPortConfig } from '../config/detection-config';
 import type { PreparedBatch } from '../engine/prepared-batch';
@@ -38,9 +44,14 @@ export class UnusualPortDetector implements Detector {
   private readonly ports: KeyIndex;
   private portLast = new Float64Array(1024);
   private readonly windows: TumblingWindows<NewPortWindow>;
+  /** which of our workloads' requests are learned: to internet peers, to our own peers */
+  private readonly outbound: boolean;
+  private readonly internal: boolean;
 
   constructor(private readonly ctx: EngineContext, private readonly cfg: UnusualPortConfig) {
     const max = ctx.config.state.maxEntriesPerTable;
+    this.outbound = cfg.directions.includes('outbound');
+    this.internal = cfg.directions.includes('internal');
     this.hosts = new KeyIndex(1, 256, max);
     this.ports = new KeyIndex(2, 1024, max);
     this.windows = new TumblingWindows(cfg.windowSec, () => new NewPortWindow(3), (w) => w.reset());
@@ -52,7 +63,8 @@ export class UnusualPortDetector implements Detector {
     for (let k = p.from; k < p.to; k++) {
       const i = p.rows[k] as number;
       const f = p.flags[i] as number;
-      if ((f & (RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL | RowFlag.RESPONSE | RowFlag.AMBIGUOUS | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) continue;
+      if ((f & (RowFlag.SRC_LOCAL | RowFlag.RESPONSE | RowFlag.AMBIGUOUS | RowFlag.DST_NON_UNICAST)) !== RowFlag.SRC_LOCAL) continue;
+      if (!((f & RowFlag.DST_LOCAL) !== 0 ? this.internal : this.outbound)) continue;
       if ((f & (RowFlag.TCP | RowFlag.UDP)) === 0) continue;
       const dport = b.dstPort[i] as number;
       if (dport < 0 || dport > c.ignorePortsAbove) continue;

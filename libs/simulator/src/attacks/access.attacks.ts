@@ -19,8 +19,9 @@ function bruteForce(
 ): AttackDraft {
   return {
     detector: 'brute-force', variant: o.variant, level: o.level, direction: o.direction, description: o.description,
-    // attempts come at an even pace, so a beacon detector may legitimately see them
-    mitre: o.mitre, related: ['beaconing', 'strobe'], actor: o.actor, targets: o.targets, ports: [o.port],
+    // attempts come at an even pace, so a beacon detector may legitimately see them; a workload of ours
+    // guessing passwords uses a remote port it may never have used (unusual-port)
+    mitre: o.mitre, related: o.direction === 'inbound' ? ['beaconing', 'strobe'] : ['beaconing', 'strobe', 'unusual-port'], actor: o.actor, targets: o.targets, ports: [o.port],
     protocol: TCP, windows: o.minutes,
     intensity: (len) => ({ attempts: reached(o.attempts, o.minutes, len), perMinute: +(o.attempts / o.minutes).toFixed(2) }),
     emit(w, t0, sink, rng, c) {

@@ -8,6 +8,20 @@ export const WINDOW = 60;
 /** Ports internet background scanners knock on (from the CTU honeypot captures' most hit ports). */
 const NOISE_PORTS = [23, 22, 445, 3389, 80, 8080, 1433, 5555, 5060, 81, 2323, 6379, 5900, 443, 8443, 3306, 9200, 37215, 52869, 7547];
 
+/** Unix day 0 (1970-01-01) was a Thursday: (day + 4) % 7 === 0 is a Sunday. */
+const isSunday = (t: number) => (Math.floor(t / 86400) + 4) % 7 === 0;
+
+/**
+ * When the web tier scales out in a run longer than a day: 12:00 UTC of the run's last day (the
+ * afternoon peak), onto the first spare ENI. A run of one day or less never scales out, so its
+ * traffic does not depend on this. Every multi-day run thus has one workload with no history.
+ */
+export function scaleOutTime(startTime: number, windows: number): number {
+  const end = startTime + windows * WINDOW;
+  const noon = Math.floor((end - 1) / 86400) * 86400 + 12 * 3600;
+  return end - startTime > 86400 && noon >= startTime + 86400 && noon < end ? noon : Infinity;
+}
+
 /** Relative weights of the load-driven connection kinds (per connection, not per record). */
 const MIX = { web: 45, api: 15, db: 14, cache: 8, saas: 8, aws: 6, windows: 2, worker: 1 } as const;
 type MixKind = keyof typeof MIX;
@@ -52,8 +66,13 @@ export class BenignTraffic {
   private readonly workers: Host[];
   private readonly publicFacing: Host[];
   private readonly monitored: Host[];
+  /** the spare ENI a new web server takes at scaleOutAt (Infinity: never), and the tiers with it */
+  private readonly scaled: Host | undefined;
+  private readonly scaleOutAt: number;
+  private readonly websScaled: Host[];
+  private readonly monitoredScaled: Host[];
 
-  constructor(private readonly estate: Estate, private readonly seed: string, windows: number) {
+  constructor(private readonly estate: Estate, private readonly seed: string, windows: number, startTime = 0) {
     const r = (role: Parameters<Estate['role']>[0]) => estate.role(role);
     this.lbs = r('lb');
     this.webs = r('web');
@@ -66,6 +85,10 @@ export class BenignTraffic {
     this.workers = r('worker');
     this.publicFacing = [...this.lbs, this.bastion, this.nat];
     this.monitored = estate.instances;
+    this.scaled = r('idle')[0];
+    this.scaleOutAt = this.scaled ? scaleOutTime(startTime, windows) : Infinity;
+    this.websScaled = this.scaled ? [...this.webs, this.scaled] : this.webs;
+    this.monitoredScaled = this.scaled ? [...this.monitored, this.scaled] : this.monitored;
     // ~1.5 probes per public ENI per window; a pool sized so most sources knock 1-3 times.
     const expectedProbes = windows * this.publicFacing.length * 1.5;
     this.noisePool = estate.alloc.many(new Prng(`${seed}:noise-pool`), Math.max(50, Math.ceil(expectedProbes / 1.6)));
@@ -84,9 +107,10 @@ export class BenignTraffic {
     const rng = this.periodicRng;
     const c = this.conn;
     let n = 0;
+    const scaledOut = t0 >= this.scaleOutAt;
     // ALB health checks: every 30 s from each LB node's private IP to each target, new source port each time.
     for (const lb of this.lbs) {
-      for (const web of this.webs) {
+      for (const web of scaledOut ? this.websScaled : this.webs) {
         for (let k = 0; k < 2; k++) {
           const s = t0 + k * 30 + (web.addr % 7);
           c.tcp(lb.addr, web.addr, rng.range(32768, 60999), 8080, s, s).on(lb.eni, web.eni).sizes(5, 420, 4, 380);
@@ -95,7 +119,7 @@ export class BenignTraffic {
       }
     }
     // Monitoring agent on every instance: one HTTPS post per minute to the vendor, through NAT.
-    for (const h of this.monitored) {
+    for (const h of scaledOut ? this.monitoredScaled : this.monitored) {
       const s = t0 + (h.addr % 60);
       const dst = this.estate.monitoring[h.addr % this.estate.monitoring.length] as number;
       this.outbound(h, dst, 443, s, s + 1, 9, rng.range(1800, 2600), 7, rng.range(700, 900), rng);
@@ -156,8 +180,22 @@ export class BenignTraffic {
         }
       }
     }
-    // Idle ENIs report NODATA.
+    // Weekly package-mirror sync: every Sunday 04:00-04:10 UTC each batch worker pulls updates over
+    // rsync (TCP 873), a port it uses on no other day. A learning period shorter than a week would
+    // call it unusual every Sunday; a week of history contains it.
+    if (minute >= 240 && minute < 250 && isSunday(t0)) {
+      for (const w of this.workers) {
+        const mirror = this.estate.updates[w.addr % this.estate.updates.length] as number;
+        this.outbound(w, mirror, 873, t0, t0 + WINDOW - 1, rng.range(300, 600), rng.range(20_000, 40_000), rng.range(1500, 3000), rng.range(2_000_000, 4_000_000), rng);
+        c.srcPort = 40873 + (w.addr % 64);
+        c.reqFlags = minute === 240 ? Flags.SYN : minute === 249 ? Flags.FIN : 0;
+        c.respFlags = minute === 240 ? Flags.SYN_ACK : minute === 249 ? Flags.FIN : 0;
+        n += c.write(sink);
+      }
+    }
+    // Idle ENIs report NODATA (the first one stops once a web server scaled out onto it).
     for (const h of this.estate.role('idle')) {
+      if (scaledOut && h === this.scaled) continue;
       sink.status(h.eni, t0, t0 + WINDOW - 1, NODATA);
       n++;
     }
@@ -210,12 +248,13 @@ export class BenignTraffic {
         // Popular clients come back often: a cubic skew over the client pool.
         const client = e2.clients[Math.floor(e2.clients.length * rng.next() ** 3)] as number;
         const lb = this.lbs[rng.int(this.lbs.length)] as Host;
+        const webs = t0 >= this.scaleOutAt ? this.websScaled : this.webs;
         const resp = Math.round(rng.logNormal(18000, 1.1));
         c.tcp(client, lb.addr, rng.range(1024, 65535), 443, s, e).on(-1, lb.eni)
           .sizes(rng.range(6, 14), rng.range(900, 2600), 2 + Math.ceil(resp / 1400), resp);
         let n = c.write(sink, limit);
         if (n < limit && rng.chance(0.3)) {
-          const web = this.webs[rng.int(this.webs.length)] as Host;
+          const web = webs[rng.int(webs.length)] as Host;
           const wr = Math.round(rng.logNormal(15000, 1.1));
           c.tcp(lb.addr, web.addr, rng.range(32768, 60999), 8080, s, e).on(lb.eni, web.eni)
             .sizes(rng.range(5, 12), rng.range(800, 2400), 2 + Math.ceil(wr / 1400), wr);
@@ -224,7 +263,8 @@ export class BenignTraffic {
         return n;
       }
       case 'api': {
-        const web = this.webs[rng.int(this.webs.length)] as Host;
+        const webs = t0 >= this.scaleOutAt ? this.websScaled : this.webs;
+        const web = webs[rng.int(webs.length)] as Host;
         const app = this.apps[rng.int(this.apps.length)] as Host;
         const resp = Math.round(rng.logNormal(6000, 1));
         c.tcp(web.addr, app.addr, rng.range(32768, 60999), 9000, s, e).on(web.eni, app.eni)
