@@ -13,7 +13,7 @@ import { EwmaBaselines } from '../state/ewma';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
 import { TumblingWindows } from '../state/windows';
 import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
-import { portKey, portOf } from './port-scan.detector';
+import { portKey, portOf } from './fanout';
 
 /**
  * Per destination: totals, and the busiest port found with a two-counter

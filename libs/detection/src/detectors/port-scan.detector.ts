@@ -3,13 +3,17 @@
  * destination. Fast window per FR2.1 (> 20 ports in 60 s) plus a slow window
  * for low-and-slow scans. Keyed by source.
  */
-import type { PairFilter } from '../state/pair-filter';
+import type { PairFilterLane } from '../state/pair-filter';
 import type { PortScanConfig } from '../config/detection-config';
 import { type PreparedBatch, RowFlag } from '../engine/prepared-batch';
 import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
-import { type FanoutSpec, type FanoutTier, FanoutWindow, advanceTiers, makePairFilter, makeTiers, ingestTiers, portKey, portOf, scanSeverityStep, tierStateSize, releaseTiers } from './fanout';
+import { type FanoutSpec, type FanoutTier, FanoutWindow, advanceTiers, makeEstablishedPairs, type EstablishedPairs, makeTiers, ingestTiers, scanSeverityStep, tierStateSize, releaseTiers } from './fanout';
 
-export { portKey, portOf } from './fanout';
+import { portKey as fanoutPortKey, portOf as fanoutPortOf } from './fanout';
+
+// data properties, not the getters a re-export compiles to: other detectors call these per row
+export const portKey: (port: number, protocol: number) => number = fanoutPortKey;
+export const portOf: (key: number) => number = fanoutPortOf;
 
 export class PortScanDetector implements Detector {
   readonly id = 'port-scan' as const;
@@ -17,9 +21,11 @@ export class PortScanDetector implements Detector {
   readonly keying = 'src' as const;
   private readonly tiers: FanoutTier[];
   private readonly spec: FanoutSpec;
-  private readonly established: PairFilter;
+  private readonly established: PairFilterLane;
+  private readonly pairs: EstablishedPairs;
+  private readonly member: number;
 
-  constructor(private readonly ctx: EngineContext, cfg: PortScanConfig) {
+  constructor(private readonly ctx: EngineContext, cfg: PortScanConfig, pairs: EstablishedPairs = makeEstablishedPairs(ctx)) {
     // UDP services are probed with their own requests (SIP OPTIONS ~450 B): payload probes count here
     const mask = RowFlag.PROBE | RowFlag.PROBE_PAYLOAD;
     // every tier hops by half a window: a burst shorter than half the window is never cut in two by an edge
@@ -28,7 +34,10 @@ export class PortScanDetector implements Detector {
       { variant: 'slow', windowSec: cfg.slowWindowSec, threshold: cfg.slowMinDistinctPorts, severity: cfg.severity, probeMask: mask, exact: true },
       { variant: 'long', windowSec: cfg.longWindowSec, threshold: cfg.longMinDistinctPorts, severity: cfg.longSeverity, probeMask: mask, exact: false, hopSec: cfg.longHopSec },
     ]);
-    this.established = makePairFilter(this.tiers);
+    const joined = pairs.join(this.tiers);
+    this.pairs = pairs;
+    this.established = joined.lane;
+    this.member = joined.member;
     this.spec = {
       established: (f, src, anchor, value) => f.has(src, anchor, value),
       anchor: (p: PreparedBatch, i: number) => p.dstIp[i] as number,
@@ -38,7 +47,7 @@ export class PortScanDetector implements Detector {
   }
 
   ingest(p: PreparedBatch): void {
-    ingestTiers(this.ctx, p, this.tiers, this.spec, this.established, () => this.ctx.evicted(this.name));
+    ingestTiers(p, this.tiers, this.spec, this.pairs, this.member, () => this.ctx.evicted(this.name));
   }
 
   advance(watermark: number, out: Candidate[]): void {

@@ -2,11 +2,11 @@
  * port-sweep (horizontal): one source probing one port on many destinations,
  * with a slow window for low-rate sweeps. Keyed by source.
  */
-import type { PairFilter } from '../state/pair-filter';
+import type { PairFilterLane } from '../state/pair-filter';
 import type { PortSweepConfig } from '../config/detection-config';
 import { type PreparedBatch, RowFlag } from '../engine/prepared-batch';
 import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
-import { type FanoutSpec, type FanoutTier, FanoutWindow, advanceTiers, makePairFilter, makeTiers, ingestTiers, portKey, portOf, tierStateSize, releaseTiers } from './fanout';
+import { type FanoutSpec, type FanoutTier, FanoutWindow, advanceTiers, makeEstablishedPairs, type EstablishedPairs, makeTiers, ingestTiers, portKey, portOf, tierStateSize, releaseTiers } from './fanout';
 
 export class PortSweepDetector implements Detector {
   readonly id = 'port-sweep' as const;
@@ -14,9 +14,11 @@ export class PortSweepDetector implements Detector {
   readonly keying = 'src' as const;
   private readonly tiers: FanoutTier[];
   private readonly spec: FanoutSpec;
-  private readonly established: PairFilter;
+  private readonly established: PairFilterLane;
+  private readonly pairs: EstablishedPairs;
+  private readonly member: number;
 
-  constructor(private readonly ctx: EngineContext, cfg: PortSweepConfig) {
+  constructor(private readonly ctx: EngineContext, cfg: PortSweepConfig, pairs: EstablishedPairs = makeEstablishedPairs(ctx)) {
     // payload-less probes only: many hosts on one UDP port with a request each is what resolvers do
     const mask = RowFlag.PROBE;
     this.tiers = makeTiers(ctx, [
@@ -25,7 +27,10 @@ export class PortSweepDetector implements Detector {
       { variant: 'slow', windowSec: cfg.slowWindowSec, threshold: cfg.slowMinDistinctHosts, severity: cfg.severity, probeMask: mask, exact: true, tumbling: true },
       { variant: 'long', windowSec: cfg.longWindowSec, threshold: cfg.longMinDistinctHosts, severity: cfg.longSeverity, probeMask: mask, exact: false, hopSec: cfg.longHopSec },
     ]);
-    this.established = makePairFilter(this.tiers);
+    const joined = pairs.join(this.tiers);
+    this.pairs = pairs;
+    this.established = joined.lane;
+    this.member = joined.member;
     this.spec = {
       established: (f, src, anchor, value) => f.has(src, value, anchor),
       anchor: (p: PreparedBatch, i: number) => portKey(p.batch.dstPort[i] as number, p.batch.protocol[i] as number),
@@ -35,7 +40,7 @@ export class PortSweepDetector implements Detector {
   }
 
   ingest(p: PreparedBatch): void {
-    ingestTiers(this.ctx, p, this.tiers, this.spec, this.established, () => this.ctx.evicted(this.name));
+    ingestTiers(p, this.tiers, this.spec, this.pairs, this.member, () => this.ctx.evicted(this.name));
   }
 
   advance(watermark: number, out: Candidate[]): void {

@@ -11,6 +11,7 @@ import { DdosDetector } from './ddos.detector';
 import type { Detector, EngineContext } from './detector';
 import { ExfiltrationSlowDetector } from './exfiltration-slow.detector';
 import { ExfiltrationDetector } from './exfiltration.detector';
+import { makeEstablishedPairs } from './fanout';
 import { LongConnectionDetector } from './long-connection.detector';
 import { MaliciousIpDetector } from './malicious-ip.detector';
 import { PortScanDetector } from './port-scan.detector';
@@ -22,8 +23,10 @@ import { UnusualPortDetector } from './unusual-port.detector';
 export function createDetectors(ctx: EngineContext): Detector[] {
   const d = ctx.config.detectors;
   const out: Detector[] = [];
-  if (d['port-scan'].enabled) out.push(new PortScanDetector(ctx, d['port-scan']));
-  if (d['port-sweep'].enabled) out.push(new PortSweepDetector(ctx, d['port-sweep']));
+  // scans and sweeps remember the same established pairs: one bank of filters, one pass per batch
+  const pairs = makeEstablishedPairs(ctx);
+  if (d['port-scan'].enabled) out.push(new PortScanDetector(ctx, d['port-scan'], pairs));
+  if (d['port-sweep'].enabled) out.push(new PortSweepDetector(ctx, d['port-sweep'], pairs));
   if (d.ddos.enabled) out.push(new DdosDetector(ctx, d.ddos));
   if (d.beaconing.enabled || d.strobe.enabled) out.push(new BeaconingDetector(ctx, d.beaconing, d.strobe));
   if (d['long-connection'].enabled) out.push(new LongConnectionDetector(ctx, d['long-connection']));

@@ -102,6 +102,7 @@ export class DetectionEngine {
     if (!p.sorted || p.n === 0 || (batch.start[p.rows[p.n - 1] as number] as number) - (batch.start[p.rows[0] as number] as number) <= SLICE_SEC) {
       p.from = 0;
       p.to = p.n;
+      p.seq++;
       for (const d of this.detectors) d.ingest(p);
       if (maxStart > this.maxStart) this.maxStart = maxStart;
       return this.closeUpTo(this.maxStart - lateness);
@@ -118,6 +119,7 @@ export class DetectionEngine {
       while (to < p.n && (batch.start[p.rows[to] as number] as number) < sliceEnd) to++;
       p.from = from;
       p.to = to;
+      p.seq++;
       for (const d of this.detectors) d.ingest(p);
       const last = batch.start[p.rows[to - 1] as number] as number;
       if (last > this.maxStart) this.maxStart = last;

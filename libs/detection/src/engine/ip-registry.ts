@@ -3,6 +3,7 @@
  * computed once (internal CIDR, Tor, mining pool, custom list) so detectors
  * test a bit instead of doing a CIDR or list lookup per record.
  */
+import type { StringTable } from '@flowguard/contracts';
 import { IpSet, type ThreatIntelLookup } from '@flowguard/threat-intel';
 import { ensureCapacity } from '../state/key-index';
 import { InternTable } from './intern-table';
@@ -26,6 +27,17 @@ export class IpRegistry extends InternTable {
   private readonly listedInfo = new Map<number, { list: string; reason?: string }>();
   private readonly internal = new IpSet();
   private readonly nonUnicast = new IpSet();
+  /**
+   * IPv4 address (uint32 as int32) → id: the same mapping as the string index, reached without
+   * hashing a string. Every batch brings a new string table, so each distinct address of a batch
+   * used to cost a Map lookup of a freshly decoded string (~7 % of `flowguard analyze`).
+   * Slots: [address, id + 1 (0 = empty)]. Cleared when ids are recycled; refilled on use.
+   */
+  private v4 = new Int32Array(2048 * 2);
+  private v4Mask = 2047;
+  private v4Count = 0;
+  private v4Table: StringTable | null = null;
+  private v4Values: Float64Array = new Float64Array(0);
 
   constructor(internalCidrs: readonly string[], private readonly ti: ThreatIntelLookup) {
     super();
@@ -56,12 +68,69 @@ export class IpRegistry extends InternTable {
     this.lastSeen[id] = 0;
   }
 
+  /** Resolve one batch string id (see InternTable.resolve), IPv4 text by its number. */
+  override resolve(table: StringTable, map: Int32Array, sid: number): number {
+    let id = map[sid] as number;
+    if (id >= 0) return id;
+    if (table !== this.v4Table || sid >= this.v4Values.length) {
+      this.v4Table = table;
+      this.v4Values = table.ipv4Values();
+    }
+    const n = this.v4Values[sid] as number;
+    if (!(n >= 0)) return super.resolve(table, map, sid);
+    const key = n | 0;
+    const t = this.v4;
+    const m = this.v4Mask;
+    let s = v4Slot(key) & m;
+    for (;;) {
+      const v = t[(s << 1) + 1] as number;
+      if (v === 0) break;
+      if (t[s << 1] === key) {
+        map[sid] = v - 1;
+        return v - 1;
+      }
+      s = (s + 1) & m;
+    }
+    id = super.resolve(table, map, sid);
+    t[s << 1] = key;
+    t[(s << 1) + 1] = id + 1;
+    if (++this.v4Count * 2 > m + 1) this.rehashV4((m + 1) * 2);
+    return id;
+  }
+
+  private rehashV4(slots: number): void {
+    const old = this.v4;
+    const t = new Int32Array(slots * 2);
+    const m = slots - 1;
+    for (let o = 0; o < old.length; o += 2) {
+      if (old[o + 1] === 0) continue;
+      const key = old[o] as number;
+      let s = v4Slot(key) & m;
+      while (t[(s << 1) + 1] !== 0) s = (s + 1) & m;
+      t[s << 1] = key;
+      t[(s << 1) + 1] = old[o + 1] as number;
+    }
+    this.v4 = t;
+    this.v4Mask = m;
+  }
+
   listed(id: number): { list: string; reason?: string } | undefined {
     return this.listedInfo.get(id);
   }
 
   /** Recycle addresses idle since before `before` (event seconds). */
   recycleIdle(before: number): number {
-    return this.recycle((id) => (this.lastSeen[id] as number) < before);
+    const n = this.recycle((id) => (this.lastSeen[id] as number) < before);
+    if (n > 0 && this.v4Count > 0) {
+      // recycled ids are reused for other addresses: forget every number, the strings relearn them
+      this.v4.fill(0);
+      this.v4Count = 0;
+    }
+    return n;
   }
+}
+
+function v4Slot(key: number): number {
+  const h = Math.imul(key ^ 0x27d4eb2d, 0x85ebca6b);
+  return h ^ (h >>> 16);
 }

@@ -39,6 +39,8 @@ export class PreparedBatch {
   /** the slice of `rows` detectors ingest now: rows[from..to) */
   from = 0;
   to = 0;
+  /** numbers the slices handed to detectors (bumped by the engine before each): lets detectors share per-slice work */
+  seq = 0;
   /** flow rows are in non-decreasing start order (lets the engine close windows while ingesting) */
   sorted = true;
   /** their row indices, ascending */
