@@ -27,6 +27,8 @@ import { isIPv6Bytes } from './ip-address.validator';
 
 /** Flag by string-table id: the value was validated as an IP address. */
 export const FLAG_IP_OK = 1;
+/** Flag by string-table id: the value is a canonical IPv4, its number is in `v4ById`. */
+export const FLAG_V4 = 2;
 
 /** Decode at most this many arena bytes into one JS string (V8 caps string length). */
 const DECODE_CHUNK = 8 << 20;
@@ -48,15 +50,34 @@ export class ParsedStringTable extends StringTable {
   /** parsed values already in the list (0 or `parsed`: decoding is all at once) */
   private decoded = 0;
   private nonAscii = false;
+  /** by parsed id: FLAG_V4 when the parser folded the value into `v4ById` */
+  private v4Flags: Uint8Array | undefined;
+  private v4ById: Int32Array | undefined;
   private readonly lazyIndex = new Map<string, number>();
   private indexed = 1;
 
-  /** Called once by the parser when the batch is complete. */
-  adopt(arena: Buffer, count: number, nonAscii: boolean): void {
+  /**
+   * Called once by the parser when the batch is complete. `v4Flags`/`v4ById`
+   * (ids 0..count) carry the IPv4 numbers the parser computed while
+   * validating, so {@link ipv4Values} does not parse the text again.
+   */
+  adopt(arena: Buffer, count: number, nonAscii: boolean, v4Flags?: Uint8Array, v4ById?: Int32Array): void {
     if (this.parsed !== 0 || this.list.length !== 1) throw new Error('ParsedStringTable.adopt: table is not empty');
     this.arena = arena;
     this.parsed = count;
     this.nonAscii = nonAscii;
+    this.v4Flags = v4Flags;
+    this.v4ById = v4ById;
+  }
+
+  /** The parsed ids' IPv4 numbers from the parser (no text read); ids added later are left to the caller. */
+  protected override ipv4Known(out: Float64Array): number {
+    const flags = this.v4Flags;
+    const ips = this.v4ById;
+    if (!flags || !ips || out.length <= this.parsed) return super.ipv4Known(out);
+    const n = this.parsed;
+    for (let id = 1; id <= n; id++) out[id] = ((flags[id] as number) & FLAG_V4) !== 0 ? (ips[id] as number) >>> 0 : -1;
+    return n + 1;
   }
 
   override get values(): string[] {
@@ -128,8 +149,10 @@ const S_OFF = 3;
 const MIN_ARENA = 16 * 1024;
 
 export class ByteInterner {
-  /** flags by string-table id ({@link FLAG_IP_OK}) */
+  /** flags by string-table id ({@link FLAG_IP_OK}, {@link FLAG_V4}) */
   flags = new Uint8Array(1024);
+  /** by string-table id: the IPv4 number of a {@link FLAG_V4} value */
+  private v4ById = new Int32Array(1024);
   /** by string-table id: [arena offset, length] of its bytes */
   private span = new Int32Array(2048);
   private slots = new Int32Array(1024 * 4);
@@ -157,7 +180,8 @@ export class ByteInterner {
    * start the next batch with `table` (which must be empty).
    */
   handOver(next: ParsedStringTable | null): void {
-    this.table.adopt(this.arena.subarray(0, this.arenaLen), this.ids, this.nonAscii);
+    const n = this.ids + 1;
+    this.table.adopt(this.arena.subarray(0, this.arenaLen), this.ids, this.nonAscii, this.flags.slice(0, n), this.v4ById.slice(0, n));
     if (next === null) return;
     if (this.count > 0) this.slots.fill(0);
     if (this.v4count > 0) this.v4.fill(0);
@@ -303,6 +327,8 @@ export class ByteInterner {
     const id = this.append(buf, start, end);
     v4[i << 1] = ip;
     v4[(i << 1) + 1] = id;
+    this.flags[id] = FLAG_V4;
+    this.v4ById[id] = ip;
     if (++this.v4count * 2 > mask + 1) this.rehashV4((mask + 1) * 2);
     return id;
   }
@@ -322,6 +348,9 @@ export class ByteInterner {
       const flags = new Uint8Array(this.flags.length * 2);
       flags.set(this.flags);
       this.flags = flags;
+      const ips = new Int32Array(this.v4ById.length * 2);
+      ips.set(this.v4ById);
+      this.v4ById = ips;
       const span = new Int32Array(this.span.length * 2);
       span.set(this.span);
       this.span = span;

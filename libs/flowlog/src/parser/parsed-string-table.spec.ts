@@ -1,4 +1,4 @@
-import { decodeFlowBatch, encodeFlowBatch, recordAt } from '@flowguard/contracts';
+import { decodeFlowBatch, encodeFlowBatch, recordAt, StringTable } from '@flowguard/contracts';
 import { DEFAULT_FORMAT } from '../format/flow-log-format';
 import { FlowLogParser, parseFlowLogText } from './flow-log.parser';
 
@@ -50,6 +50,28 @@ describe('the parsed batch string table (lazy strings)', () => {
     const rows = results.flatMap((r) => Array.from({ length: r.batch.length }, (_, i) => recordAt(r.batch, i)));
     expect(rows).toEqual(Array.from({ length: 40 }, (_, i) => recordAt(parseFlowLogText(TEXT, { format: FORMAT }).batch, i)));
     for (const r of results) expect(Buffer.from(r.batch.strings.joinedUtf8()).equals(baseJoined(r.batch.strings.values))).toBe(true);
+  });
+
+  it('gives ipv4Values from the numbers the parser folded, equal to reading the strings, across streamed batches', () => {
+    // IPv4 in address fields (fast path) and in a text field (vpc-id here), IPv6, text, absent, 0.0.0.0 and 255.255.255.255
+    const lines = [
+      row(1, '10.9.9.9', '0.0.0.0'), row(2, 'vpc-1', '255.255.255.255'), row(3, '2001:db8::1', '-'), row(4, 'vpc-010.0.0.1', '10.0.1.1'),
+      ...Array.from({ length: 30 }, (_, i) => row(i, `vpc-${i % 4}`, i % 2 ? '-' : `192.168.${i}.1`)),
+    ].join('\n');
+    const parser = new FlowLogParser({ format: FORMAT, batchSize: 5 });
+    const results = [...parser.push(lines + '\n'), parser.end()];
+    for (const r of results) {
+      expect(r.errors).toEqual([]);
+      const fromParser = Array.from(r.batch.strings.ipv4Values());
+      const fromText = Array.from(StringTable.from(r.batch.strings.values).ipv4Values());
+      expect(fromParser).toEqual(fromText);
+    }
+    const first = results[0]?.batch.strings;
+    expect(first?.ipv4Values()[first.intern('255.255.255.255')]).toBe(4294967295);
+    expect(first?.ipv4Values()[first.intern('0.0.0.0')]).toBe(0);
+    // values interned after parsing (enrichment) are read from their strings
+    const later = first?.intern('172.16.0.9') as number;
+    expect(first?.ipv4Values()[later]).toBe(0xac100009);
   });
 
   it('rejects a NUL byte inside a value (NUL separates values on the wire)', () => {
