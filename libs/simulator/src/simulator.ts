@@ -24,7 +24,7 @@ export interface SimulationOptions {
   partMinutes?: number;
   /**
    * Attack-free history before the first attack, hours (default: a quarter of the run).
-   * Baseline-driven detectors need it (unusual-port learns for 7 days by default).
+   * Baseline-driven detectors need it (unusual-port learns for 7 days per host by default: 168).
    */
   warmupHours?: number;
 }
