@@ -16,8 +16,9 @@ import {
 } from '@flowguard/messaging';
 import { Kafka, Partitioners, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import { KAFKA_DEFAULTS, KafkaConfigError, type KafkaBusConfig } from './kafka.config';
+import { brokerGroupView, type BrokerGroupView } from './group-membership';
 import { kafkaLogCreator } from './kafka.logger';
-import { KafkaSubscription } from './kafka.subscription';
+import { KafkaSubscription, type MembershipSnapshot } from './kafka.subscription';
 import { topicAwareAssigner } from './topic-aware.assigner';
 
 export interface EnsureTopicsResult {
@@ -37,6 +38,8 @@ export class KafkaBus implements Bus, RawPublisher {
   private admin: Promise<Admin> | null = null;
   private readonly subscriptions = new Set<KafkaSubscription<unknown>>();
   private closing: Promise<void> | null = null;
+  private membershipTimer: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
 
   constructor(private readonly config: KafkaBusConfig) {
     if (config.brokers.length === 0) throw new KafkaConfigError('at least one broker is required');
@@ -148,10 +151,12 @@ export class KafkaBus implements Bus, RawPublisher {
   async subscribe<T>(subscription: Subscription<T>): Promise<SubscriptionHandle> {
     if (this.closing) throw new Error('the Kafka bus is closed');
     const topicName = this.topicName(subscription.topic);
+    const groupId = this.groupId(subscription.group, subscription.topic);
     const consumer = this.kafka.consumer({
-      groupId: this.groupId(subscription.group, subscription.topic),
+      groupId,
       partitionAssigners: [topicAwareAssigner],
       sessionTimeout: this.config.sessionTimeoutMs ?? KAFKA_DEFAULTS.sessionTimeoutMs,
+      rebalanceTimeout: this.config.rebalanceTimeoutMs ?? KAFKA_DEFAULTS.rebalanceTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs ?? KAFKA_DEFAULTS.heartbeatIntervalMs,
       maxBytesPerPartition: this.config.maxBytesPerPartition ?? KAFKA_DEFAULTS.maxBytesPerPartition,
       maxWaitTimeInMs: this.config.maxWaitTimeMs ?? KAFKA_DEFAULTS.maxWaitTimeMs,
@@ -163,6 +168,7 @@ export class KafkaBus implements Bus, RawPublisher {
       {
         consumer,
         topicName,
+        groupId,
         core: {
           deadLetter: (letters) => this.publish(deadLetterTopic(subscription.group), letters),
           metrics: this.metrics,
@@ -183,7 +189,50 @@ export class KafkaBus implements Bus, RawPublisher {
       await sub.stop();
       throw e;
     }
+    this.startMembershipChecks();
     return sub;
+  }
+
+  private startMembershipChecks(): void {
+    const every = this.config.membershipCheckMs ?? KAFKA_DEFAULTS.membershipCheckMs;
+    if (every <= 0 || this.membershipTimer || this.closing) return;
+    this.membershipTimer = setInterval(() => void this.checkMembership(), every);
+    this.membershipTimer.unref();
+  }
+
+  /**
+   * Ask the coordinator about every group this bus has a member in (one
+   * DescribeGroups request) and let each member compare: a member the
+   * coordinator dropped without it noticing gives its partitions up and joins
+   * again (docs/adr/0025). Runs on a timer; exposed for tests.
+   */
+  checkMembership(): Promise<void> {
+    if (this.checking) return this.checking;
+    this.checking = (async () => {
+      const subs = [...this.subscriptions].filter((s) => s.assigned.length > 0);
+      if (subs.length === 0 || this.closing) return;
+      const takenAt = Date.now();
+      let views: Map<string, BrokerGroupView>;
+      try {
+        const admin = await this.getAdmin();
+        const { groups } = await admin.describeGroups([...new Set(subs.map((s) => s.groupId))]);
+        views = new Map(groups.map((g) => [g.groupId, brokerGroupView(g)]));
+      } catch (e) {
+        this.logger.warn('could not describe the consumer groups; membership not checked', { error: errorText(e) });
+        return;
+      }
+      for (const s of subs) s.checkMembership(views.get(s.groupId), takenAt);
+    })().finally(() => {
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
+  /** Each live subscription's own account of its membership (member id, generation, assignment, errors), for diagnostics. */
+  membership(group?: string, topic?: Pick<TopicRef, 'name'>): MembershipSnapshot[] {
+    return [...this.subscriptions]
+      .filter((s) => (group === undefined || s.group === group) && (topic === undefined || s.sub.topic.name === topic.name))
+      .map((s) => s.membership());
   }
 
   /** Partitions each live subscription of (group, topic) currently owns, for tests and diagnostics. */
@@ -247,7 +296,7 @@ export class KafkaBus implements Bus, RawPublisher {
         const cluster = await admin.describeCluster();
         const failed = [...this.subscriptions].filter((s) => s.failed !== null);
         if (failed.length > 0) {
-          return { ok: false, detail: `kafka: consumer stopped for good: ${failed.map((s) => `${s.group} on ${s.sub.topic.name}: ${s.failed}`).join('; ')}` };
+          return { ok: false, detail: `kafka: consumer crashed (restarting): ${failed.map((s) => `${s.group} on ${s.sub.topic.name}: ${s.failed}`).join('; ')}` };
         }
         return { ok: true, detail: `kafka: ${cluster.brokers.length} broker(s), controller ${cluster.controller ?? 'unknown'}, ${this.subscriptions.size} subscriptions` };
       } catch (e) {
@@ -264,6 +313,9 @@ export class KafkaBus implements Bus, RawPublisher {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = (async () => {
+        if (this.membershipTimer) clearInterval(this.membershipTimer);
+        this.membershipTimer = null;
+        await this.checking;
         await Promise.all([...this.subscriptions].map((s) => s.stop()));
         const disconnect = async (p: Promise<{ disconnect(): Promise<void> }> | null) => {
           if (!p) return;

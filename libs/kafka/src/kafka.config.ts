@@ -39,7 +39,15 @@ export interface KafkaBusConfig {
   /** partitions of one subscription processed in parallel (default 3) */
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
+  /** how long the coordinator waits for every member to rejoin in a rebalance before dropping the late ones (default 60 s) */
+  readonly rebalanceTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * How often the bus asks the coordinator whether each of its members still
+   * owns what it believes it owns, and restarts one that was dropped without
+   * noticing (default 5 s; 0 = never). See docs/adr/0025.
+   */
+  readonly membershipCheckMs?: number;
   /** how long a fetch waits for data when the partition is idle (default 500 ms; bounds stop latency) */
   readonly maxWaitTimeMs?: number;
   /** health() gives up after this long (default 3 s) */
@@ -62,7 +70,9 @@ export const KAFKA_DEFAULTS = {
   maxBytesPerPartition: 4 * 1024 * 1024,
   partitionsConsumedConcurrently: 3,
   sessionTimeoutMs: 30_000,
+  rebalanceTimeoutMs: 60_000,
   heartbeatIntervalMs: 3_000,
+  membershipCheckMs: 5_000,
   maxWaitTimeMs: 500,
   healthTimeoutMs: 3_000,
 } as const;
