@@ -38,6 +38,8 @@ export class IpRegistry extends InternTable {
   private v4Count = 0;
   private v4Table: StringTable | null = null;
   private v4Values: Float64Array = new Float64Array(0);
+  /** the IPv4 number of the address being added (for onNew), -1 otherwise */
+  private pendingV4 = -1;
 
   constructor(internalCidrs: readonly string[], private readonly ti: ThreatIntelLookup) {
     super();
@@ -52,13 +54,27 @@ export class IpRegistry extends InternTable {
     }
     let a = 0;
     this.listedInfo.delete(id);
-    if (s) {
+    const v4 = this.pendingV4;
+    const ti = this.ti;
+    if (v4 >= 0 && ti.torExitV4 && ti.torRelayV4 && ti.miningPoolV4 && ti.listedV4) {
+      // the same answers as the string lookups below (canonical IPv4 text), without parsing the text again
+      if (this.internal.lookupV4(v4) !== null) a |= IpAttr.INTERNAL;
+      if (this.nonUnicast.lookupV4(v4) !== null) a |= IpAttr.NON_UNICAST;
+      if (ti.torExitV4(v4)) a |= IpAttr.TOR_EXIT;
+      if (ti.torRelayV4(v4)) a |= IpAttr.TOR_RELAY;
+      if (ti.miningPoolV4(v4)) a |= IpAttr.MINING_POOL;
+      const listed = ti.listedV4(v4);
+      if (listed) {
+        a |= IpAttr.LISTED;
+        this.listedInfo.set(id, listed);
+      }
+    } else if (s) {
       if (this.internal.has(s)) a |= IpAttr.INTERNAL;
       if (this.nonUnicast.has(s)) a |= IpAttr.NON_UNICAST;
-      if (this.ti.torExit(s)) a |= IpAttr.TOR_EXIT;
-      if (this.ti.torRelay(s)) a |= IpAttr.TOR_RELAY;
-      if (this.ti.miningPool(s)) a |= IpAttr.MINING_POOL;
-      const listed = this.ti.listed(s);
+      if (ti.torExit(s)) a |= IpAttr.TOR_EXIT;
+      if (ti.torRelay(s)) a |= IpAttr.TOR_RELAY;
+      if (ti.miningPool(s)) a |= IpAttr.MINING_POOL;
+      const listed = ti.listed(s);
       if (listed) {
         a |= IpAttr.LISTED;
         this.listedInfo.set(id, listed);
@@ -91,7 +107,9 @@ export class IpRegistry extends InternTable {
       }
       s = (s + 1) & m;
     }
+    this.pendingV4 = n;
     id = super.resolve(table, map, sid);
+    this.pendingV4 = -1;
     t[s << 1] = key;
     t[(s << 1) + 1] = id + 1;
     if (++this.v4Count * 2 > m + 1) this.rehashV4((m + 1) * 2);
