@@ -53,6 +53,7 @@ export class KafkaBus implements Bus, RawPublisher {
       brokers: [...config.brokers],
       ...(config.ssl !== undefined ? { ssl: config.ssl } : {}),
       ...(config.sasl !== undefined ? { sasl: config.sasl } : {}),
+      ...(config.socketFactory !== undefined ? { socketFactory: config.socketFactory } : {}),
       connectionTimeout: config.connectionTimeoutMs ?? KAFKA_DEFAULTS.connectionTimeoutMs,
       requestTimeout: config.requestTimeoutMs ?? KAFKA_DEFAULTS.requestTimeoutMs,
       ...(config.retry ? { retry: config.retry } : {}),
@@ -139,6 +140,12 @@ export class KafkaBus implements Bus, RawPublisher {
     return this.producer;
   }
 
+  private resetAdmin(): void {
+    const stale = this.admin;
+    this.admin = null;
+    stale?.then((a) => a.disconnect()).catch(() => undefined);
+  }
+
   private getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin(this.config.retry ? { retry: this.config.retry } : {});
@@ -219,6 +226,8 @@ export class KafkaBus implements Bus, RawPublisher {
         views = new Map(groups.map((g) => [g.groupId, brokerGroupView(g)]));
       } catch (e) {
         this.logger.warn('could not describe the consumer groups; membership not checked', { error: errorText(e) });
+        // kafkajs does not recover a connection that stopped answering: the next check uses a new admin client
+        this.resetAdmin();
         return;
       }
       for (const s of subs) s.checkMembership(views.get(s.groupId), takenAt);

@@ -4,7 +4,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { BusLogger, BusMetrics, Clock } from '@flowguard/messaging';
-import type { Mechanism, RetryOptions, SASLOptions } from 'kafkajs';
+import type { ISocketFactory, Mechanism, RetryOptions, SASLOptions } from 'kafkajs';
 
 export interface KafkaBusConfig {
   readonly brokers: ReadonlyArray<string>;
@@ -26,6 +26,8 @@ export interface KafkaBusConfig {
   readonly sasl?: SASLOptions | Mechanism;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** kafkajs socket factory (a proxy, custom sockets; tests use it to cut connections) */
+  readonly socketFactory?: ISocketFactory;
   /** kafkajs retry policy of the client (tests set it low so a missing broker fails fast) */
   readonly retry?: RetryOptions;
   /** replication factor of topics created by ensureTopics (default 1; 3 on MSK) */

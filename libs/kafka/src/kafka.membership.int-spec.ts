@@ -8,10 +8,12 @@
  * KAFKA_BROKERS is exported by the integration global setup (scripts/servers/).
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Consumers, Topics, type AnomalyV1 } from '@flowguard/contracts';
 import { eventually, sampleAnomaly } from '@flowguard/messaging';
 import { KafkaBus } from './kafka.bus';
 import type { KafkaBusConfig } from './kafka.config';
+import type { ISocketFactory } from 'kafkajs';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
 if (brokers.length === 0) {
@@ -118,5 +120,47 @@ describe('KafkaBus group membership on a real broker', () => {
     const [after] = s.stuck.membership(group, topic);
     expect(after?.restarts).toBe(1);
     expect(after?.joins).toBeGreaterThan(before?.joins ?? 0);
+  }, 90_000);
+
+  it('a member whose connections stop answering is dropped by the coordinator and, once the network is back, joins again on fresh connections', async () => {
+    // half-open connections: the sockets stop carrying anything but never report a close (kafkajs only
+    // listens for end/error), and new connections never complete; kafkajs keeps timing out on the old
+    // ones, its heartbeats stop, the coordinator expires the member and empties the group
+    const live = new Set<net.Socket>();
+    let cut = false;
+    const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+      if (cut) return new net.Socket();
+      const socket = net.connect({ host, port }, onConnect);
+      live.add(socket);
+      socket.on('close', () => live.delete(socket));
+      return socket;
+    };
+    const bus = new KafkaBus({
+      ...base, namespace: `it-${randomUUID().slice(0, 8)}.`, socketFactory, membershipCheckMs: 500,
+      sessionTimeoutMs: 6_000, requestTimeoutMs: 3_000, connectionTimeoutMs: 1_000,
+    });
+    // the producer is a client of its own (the cut is about the consumer)
+    const producer = new KafkaBus({ ...base, namespace: bus.topicName({ name: '' }) });
+    open.push(bus, producer);
+    await bus.ensureTopics([topic]);
+    const seen = new Set<string>();
+    await bus.subscribe<AnomalyV1>({ group, topic, handle: async (batch) => void batch.forEach((d) => seen.add(d.value.anomalyId)) });
+    await eventually(() => owners([bus]).every((n) => n === 1), 'the member owning every partition', 30_000);
+    await producer.publish(topic, [sampleAnomaly('anomaly-before-cut', 1)]);
+    await eventually(() => seen.has('anomaly-before-cut'), 'a message before the cut', 30_000);
+
+    cut = true;
+    for (const socket of live) socket.destroy();
+    await new Promise((r) => setTimeout(r, 9_000)); // longer than the session timeout
+    cut = false;
+
+    // recovery on fresh connections: whichever comes first, kafkajs giving up on its request timeouts
+    // (a crash it restarts from) or the bus seeing the empty group (a restart of its own)
+    await eventually(() => {
+      const [m] = bus.membership(group, topic);
+      return (m?.crashes ?? 0) + (m?.restarts ?? 0) >= 1 && owners([bus]).every((n) => n === 1);
+    }, 'the member back in the group and owning every partition', 20_000);
+    await producer.publish(topic, [sampleAnomaly('anomaly-after-cut', 1)]);
+    await eventually(() => seen.has('anomaly-after-cut'), 'a message after the cut', 20_000);
   }, 90_000);
 });

@@ -15,11 +15,11 @@ const EVENTS = {
   CRASH: 'consumer.crash', STOP: 'consumer.stop',
 } as const;
 
-/** Just enough of a kafkajs consumer: listeners, and a record of run/stop calls. */
+/** Just enough of a kafkajs consumer: listeners, and a record of run/disconnect calls. */
 class ScriptedConsumer {
   readonly events = EVENTS;
   readonly runs: ConsumerRunConfig[] = [];
-  stops = 0;
+  disconnects = 0;
   private readonly listeners = new Map<string, Array<(e: unknown) => void>>();
 
   on(name: string, fn: (e: unknown) => void): void {
@@ -36,11 +36,12 @@ class ScriptedConsumer {
 
   connect = async (): Promise<void> => undefined;
   subscribe = async (): Promise<void> => undefined;
-  disconnect = async (): Promise<void> => undefined;
   run = async (config: ConsumerRunConfig): Promise<void> => void this.runs.push(config);
-  stop = async (): Promise<void> => {
-    this.stops++;
-    this.emit(EVENTS.STOP, {});
+  stop = async (): Promise<void> => this.emit(EVENTS.STOP, {});
+  /** kafkajs: stop (leave the group), then close every connection */
+  disconnect = async (): Promise<void> => {
+    this.disconnects++;
+    await this.stop();
   };
 }
 
@@ -82,7 +83,7 @@ describe('KafkaSubscription membership', () => {
 
     await jest.advanceTimersByTimeAsync(1_000);
     await flush();
-    expect(consumer.stops).toBe(1);
+    expect(consumer.disconnects).toBe(1);
     expect(consumer.runs).toHaveLength(2);
     consumer.join('m-2', [0, 3]);
     expect(sub.failed).toBeNull();
@@ -115,7 +116,7 @@ describe('KafkaSubscription membership', () => {
     expect(sub.checkMembership(view('Stable', [['m-a', [0, 2, 4]], ['m-c', [1, 3, 5]]]), later).kind).toBe('stale');
     expect(sub.assigned).toEqual([]);
     await flush();
-    expect(consumer.stops).toBe(1);
+    expect(consumer.disconnects).toBe(1);
     expect(consumer.runs).toHaveLength(2);
     consumer.join('m-b2', [2, 5]);
     expect(sub.checkMembership(view('Stable', [['m-a', [0, 3]], ['m-b2', [2, 5]], ['m-c', [1, 4]]]), Date.now() + 1).kind).toBe('ok');

@@ -205,7 +205,11 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
     this.restartTimer.unref();
   }
 
-  /** Stop the kafkajs consumer (it leaves the group if it still is a member) and run it again: a fresh join. */
+  /**
+   * Disconnect the kafkajs consumer (it leaves the group if it still is a
+   * member, and closes its connections: kafkajs keeps using a connection that
+   * stopped answering) and connect, subscribe and run it again: a fresh join.
+   */
   private restart(reason: string): Promise<void> {
     if (this.stopping || this.restarting) return this.restarting ?? Promise.resolve();
     const { consumer, logger, topicName, groupId } = this.deps;
@@ -215,9 +219,11 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
       logger.error('restarting the kafka consumer', { group: groupId, topic: topicName, memberId: this.memberId, generationId: this.generationId, reason });
       try {
         // waits for a running eachBatch; the stop signal is not triggered, so a healthy handler finishes its chunk
-        await consumer.stop();
+        await consumer.disconnect();
         if (this.stopping || !this.runConfig) return;
         this.memberId = null;
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topicName], fromBeginning: this.sub.fromBeginning ?? true });
         await consumer.run(this.runConfig);
       } catch (e) {
         this.lastError = errorText(e);
