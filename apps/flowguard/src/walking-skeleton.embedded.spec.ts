@@ -4,7 +4,8 @@
  * over real HTTP and WebSocket. (The same scenario over Kafka and DynamoDB
  * Local, one application per service: walking-skeleton.int-spec.ts.)
  */
-import { Consumers, Topics, type Incident, type ThreatClassificationV1 } from '@flowguard/contracts';
+import { Consumers, recordAt, Topics, type Incident, type ThreatClassificationV1 } from '@flowguard/contracts';
+import { parseFlowLogText } from '@flowguard/flowlog';
 import type { Bus } from '@flowguard/messaging';
 import type { Page } from '@flowguard/persistence';
 import { BUS, createServiceApp, listenServiceApp, type ServiceApp } from '@flowguard/service-kit';
@@ -104,6 +105,22 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     const body = (await bad.json()) as { issues: Array<{ field: string }> };
     expect(body.issues.map((i) => i.field).sort()).toEqual(['cidr', 'to']);
     expect((await fetch(`${url}/v1/flows/history?ip=${ACTOR}&${range}&host=x`)).status).toBe(400);
+
+    // the same flows as a download: flow-log text the parser reads back, CSV with a row per flow, a row cap
+    const log = await fetch(`${url}/v1/flows/export?ip=${ACTOR}&${range}&format=log`);
+    expect(log.status).toBe(200);
+    expect(log.headers.get('content-disposition')).toContain('flows.log');
+    const parsed = parseFlowLogText(await log.text());
+    expect(parsed.errors).toEqual([]);
+    const exported = Array.from({ length: parsed.batch.length }, (_, i) => recordAt(parsed.batch, i));
+    const key = (r: { srcAddr?: string; dstAddr?: string; srcPort?: number; dstPort?: number; start?: number }) =>
+      `${r.srcAddr} ${r.dstAddr} ${r.srcPort} ${r.dstPort} ${r.start}`;
+    expect(exported.map(key).sort()).toEqual(seen.map(key).sort());
+    const csv = (await (await fetch(`${url}/v1/flows/export?ip=${ACTOR}&${range}&format=csv&max=7`)).text()).trimEnd().split('\n');
+    expect(csv).toHaveLength(8); // header + 7
+    expect(csv[0]?.startsWith('version,account-id,interface-id,srcaddr,dstaddr')).toBe(true);
+    const badExport = await fetch(`${url}/v1/flows/export?ip=${ACTOR}&${range}&format=xml`);
+    expect(badExport.status).toBe(400);
   });
 
   it('drops allow-listed sources from detection (counted per entry), ignores expired entries', async () => {

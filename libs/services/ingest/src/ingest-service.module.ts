@@ -4,6 +4,7 @@ import { FirehoseController } from './delivery/firehose.controller';
 import { IngestSinks } from './delivery/ingest-sinks';
 import { KinesisSource } from './delivery/kinesis.source';
 import { S3Source } from './delivery/s3.source';
+import { FlowExportController } from './history/flow-export.controller';
 import { FlowHistoryController } from './history/flow-history.controller';
 import { IngestController } from './ingest.controller';
 import { INGEST_CONFIG, loadIngestConfig } from './ingest.config';
@@ -27,7 +28,7 @@ export class IngestServiceModule {
   static register(env: Record<string, string | undefined> = process.env, defaults: Record<string, string> = {}): DynamicModule {
     return {
       module: IngestServiceModule,
-      controllers: [IngestController, FirehoseController, FlowHistoryController, IngestStatsController],
+      controllers: [IngestController, FirehoseController, FlowHistoryController, FlowExportController, IngestStatsController],
       providers: [
         { provide: INGEST_CONFIG, useValue: loadIngestConfig(env, defaults) },
         FlowStorage, IngestPipeline, IngestSinks, IngestService, DeliveryState, KinesisSource, S3Source,

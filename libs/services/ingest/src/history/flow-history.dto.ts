@@ -1,4 +1,4 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /**
  * Query of `GET /v1/flows/history`. This class fixes the shape: the known
@@ -9,7 +9,8 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
  * validateFlowQuery, which reports every problem at once as `issues`
  * (`[{ field, message }]`), so there is one source of truth for the rules.
  */
-export class FlowHistoryQuery {
+/** The filters shared by the history page and the export. */
+export class FlowFilterQuery {
   /** an IPv4 or IPv6 address on either side (srcaddr, dstaddr, pkt-srcaddr, pkt-dstaddr) */
   @IsOptional() @IsString() @MaxLength(64)
   ip?: string;
@@ -37,7 +38,9 @@ export class FlowHistoryQuery {
   /** required: record start < to; Unix seconds or ISO 8601 */
   @IsOptional() @IsString() @MaxLength(40)
   to?: string;
+}
 
+export class FlowHistoryQuery extends FlowFilterQuery {
   /** 1..1000, default 100 */
   @IsOptional() @IsString() @MaxLength(8)
   limit?: string;
@@ -45,4 +48,15 @@ export class FlowHistoryQuery {
   /** from the previous page's answer */
   @IsOptional() @IsString() @MaxLength(512)
   cursor?: string;
+}
+
+/** Query of `GET /v1/flows/export`: the history's filters, a format and a row cap (no paging: it streams every page). */
+export class FlowExportQuery extends FlowFilterQuery {
+  /** csv (default), jsonl (one FlowRecord per line) or log (flow-log text with a header line: `flowguard analyze` reads it) */
+  @IsOptional() @IsIn(['csv', 'jsonl', 'log'], { message: 'format must be csv, jsonl or log' })
+  format?: 'csv' | 'jsonl' | 'log';
+
+  /** most rows to write, 1..1,000,000 (default 100,000) */
+  @IsOptional() @Matches(/^[1-9]\d{0,6}$/, { message: 'max must be an integer from 1 to 1000000' })
+  max?: string;
 }
