@@ -107,10 +107,6 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
     return this.sub.group;
   }
 
-  get topicName(): string {
-    return this.deps.topicName;
-  }
-
   get groupId(): string {
     return this.deps.groupId;
   }
@@ -227,6 +223,7 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
         await consumer.run(this.runConfig);
       } catch (e) {
         this.lastError = errorText(e);
+        this.failed = `restart failed: ${errorText(e)}`;
         logger.error('could not restart the kafka consumer; trying again', { group: groupId, topic: topicName, error: errorText(e) });
         this.crashes++;
         this.restarting = null;
