@@ -9,7 +9,7 @@ import type { PreparedBatch } from '../engine/prepared-batch';
 import { RowFlag } from '../engine/prepared-batch';
 import { EvidenceSampler } from '../state/evidence-sampler';
 import { KeyIndex, ensureCapacity } from '../state/key-index';
-import { PairFilterBank, type PairFilterLane } from '../state/pair-filter';
+import { type PairFilter, PairFilterBank } from '../state/pair-filter';
 import { type Candidate, type EngineContext, hopOf } from './detector';
 import { SlidingFanout } from './fanout-sliding';
 
@@ -66,7 +66,7 @@ export interface FanoutSpec {
   value(p: PreparedBatch, row: number): number;
   describe(ctx: EngineContext, w: FanoutWindow, entity: number, values: number[], tier: FanoutTier, start: number, end: number): Candidate;
   /** was (src, anchor, value) an established pair, per the filter (key order differs for scans and sweeps) */
-  established(f: PairFilterLane, src: number, anchor: number, value: number): boolean;
+  established(f: PairFilter, src: number, anchor: number, value: number): boolean;
 }
 
 /** dst port plus protocol bit, so TCP/80 and UDP/80 count as two ports */
@@ -76,7 +76,7 @@ export const portOf = (key: number) => key & 0xffff;
 /**
  * The pairs that exchanged payload, remembered once per engine for the port-scan and port-sweep
  * detectors (one filter lane each, see PairFilterBank): whichever of them ingests a batch slice
- * first records it, the other finds it done.
+ * first records it, the other finds it done (with equal generation lengths they share one filter).
  */
 export class EstablishedPairs {
   readonly bank = new PairFilterBank(24);
@@ -88,7 +88,7 @@ export class EstablishedPairs {
   constructor(private readonly maxPk: number, private readonly maxBpp: number) {}
 
   /** A member's lane: generations of at least its longest tier. Returns the member number for {@link record}. */
-  join(tiers: FanoutTierSpec[]): { lane: PairFilterLane; member: number } {
+  join(tiers: FanoutTierSpec[]): { lane: PairFilter; member: number } {
     if (this.members >= 30) throw new RangeError('EstablishedPairs: too many members');
     return { lane: this.bank.lane(Math.max(...tiers.map((t) => t.windowSec))), member: this.members++ };
   }
@@ -116,27 +116,23 @@ export class EstablishedPairs {
     const maxBpp = this.maxBpp;
     bank.at(b.start[rows[p.to - 1] as number] as number);
     const skip = RowFlag.PROBE | RowFlag.PROBE_PAYLOAD | RowFlag.CLOSING | RowFlag.AMBIGUOUS | RowFlag.DST_NON_UNICAST;
-    let added = false;
     for (let k = p.from; k < p.to; k++) {
       const i = rows[k] as number;
       const f = flags[i] as number;
       if ((f & skip) !== 0 || (f & RowFlag.ACCEPT) === 0 || (f & (RowFlag.TCP | RowFlag.UDP)) === 0) continue;
       if ((f & RowFlag.RESPONSE) === 0) {
         bank.add(p.srcIp[i] as number, p.dstIp[i] as number, portKey(b.dstPort[i] as number, b.protocol[i] as number));
-        added = true;
       } else {
         const pk = b.packets[i] as number;
         if (pk > maxPk || (b.bytes[i] as number) > pk * maxBpp) {
           bank.add(p.dstIp[i] as number, p.srcIp[i] as number, portKey(b.srcPort[i] as number, b.protocol[i] as number));
-          added = true;
         }
       }
     }
-    if (added) bank.touched();
   }
 }
 
-/** The shared established-pair filters of one engine (2^24 bits = 2 MiB per lane and generation). */
+/** The shared established-pair filters of one engine (2^24 bits = 2 MiB per filter and generation). */
 export function makeEstablishedPairs(ctx: EngineContext): EstablishedPairs {
   return new EstablishedPairs(ctx.config.network.probeMaxPackets, ctx.config.network.probeMaxBytesPerPacket);
 }
@@ -185,7 +181,7 @@ export function ingestTiers(p: PreparedBatch, tiers: FanoutTier[], spec: FanoutS
   for (const t of tiers) t.windows.ingest(p, spec, t, onEvict);
 }
 
-export function advanceTiers(ctx: EngineContext, tiers: FanoutTier[], spec: FanoutSpec, filter: PairFilterLane, watermark: number, out: Candidate[]): void {
+export function advanceTiers(ctx: EngineContext, tiers: FanoutTier[], spec: FanoutSpec, filter: PairFilter, watermark: number, out: Candidate[]): void {
   for (const t of tiers) t.windows.advance(watermark, t.threshold, t.maxDistinct, (w, s, e) => closeFanout(ctx, w, spec, t, filter, s, e, out));
 }
 
@@ -213,7 +209,7 @@ export interface FanoutIngestOptions {
 
 /** Close a window: entities at or over threshold become candidates. */
 export function closeFanout(
-  ctx: EngineContext, w: FanoutWindow, spec: FanoutSpec, tier: FanoutTier, filter: PairFilterLane, start: number, end: number, out: Candidate[],
+  ctx: EngineContext, w: FanoutWindow, spec: FanoutSpec, tier: FanoutTier, filter: PairFilter, start: number, end: number, out: Candidate[],
 ): void {
   const threshold = tier.threshold;
   const n = w.entities.size;

@@ -3,7 +3,7 @@
  * destination. Fast window per FR2.1 (> 20 ports in 60 s) plus a slow window
  * for low-and-slow scans. Keyed by source.
  */
-import type { PairFilterLane } from '../state/pair-filter';
+import type { PairFilter } from '../state/pair-filter';
 import type { PortScanConfig } from '../config/detection-config';
 import { type PreparedBatch, RowFlag } from '../engine/prepared-batch';
 import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
@@ -21,7 +21,7 @@ export class PortScanDetector implements Detector {
   readonly keying = 'src' as const;
   private readonly tiers: FanoutTier[];
   private readonly spec: FanoutSpec;
-  private readonly established: PairFilterLane;
+  private readonly established: PairFilter;
   private readonly pairs: EstablishedPairs;
   private readonly member: number;
 

@@ -2,7 +2,7 @@
  * port-sweep (horizontal): one source probing one port on many destinations,
  * with a slow window for low-rate sweeps. Keyed by source.
  */
-import type { PairFilterLane } from '../state/pair-filter';
+import type { PairFilter } from '../state/pair-filter';
 import type { PortSweepConfig } from '../config/detection-config';
 import { type PreparedBatch, RowFlag } from '../engine/prepared-batch';
 import { type Candidate, type Detector, type EngineContext, decades, raiseSeverity, ratioConfidence, signal } from './detector';
@@ -14,7 +14,7 @@ export class PortSweepDetector implements Detector {
   readonly keying = 'src' as const;
   private readonly tiers: FanoutTier[];
   private readonly spec: FanoutSpec;
-  private readonly established: PairFilterLane;
+  private readonly established: PairFilter;
   private readonly pairs: EstablishedPairs;
   private readonly member: number;
 
