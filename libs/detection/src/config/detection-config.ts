@@ -192,6 +192,12 @@ export interface UnusualPortConfig extends DetectorBase {
    * own listening ports are the other side's remote port.
    */
   directions: Array<'outbound' | 'internal'>;
+  /**
+   * an internal destination port used by at least this many of our workloads (counted over portTtlSec) is an
+   * established service: a workload's first use of it is not reported (a release adopting a new internal
+   * API, a new instance joining its tier). One host reaching a peer's port nobody else uses still is. 0 = off.
+   */
+  serviceMinSources: number;
   portTtlSec: number;
   ignorePortsAbove: number;
   maxNewPortsPerWindow: number;
@@ -353,7 +359,7 @@ export function defaultDetectionConfig(): DetectionConfig {
         relativeFactor: 10, ewmaAlpha: 0.1, warmupWindows: 6, baselineTtlSec: 14 * DAY, ignoreAwsServiceDestinations: true,
         slowWindowSec: HOUR, slowMinBytes: 100 * MB, slowColdMinBytes: 1000 * MB, slowWarmupWindows: 6,
       },
-      'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, directions: ['outbound', 'internal'], portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
+      'unusual-port': { ...on('medium'), windowSec: 10 * MIN, learningPeriodSec: 7 * DAY, directions: ['outbound', 'internal'], serviceMinSources: 5, portTtlSec: 30 * DAY, ignorePortsAbove: 49151, maxNewPortsPerWindow: 5 },
       'malicious-ip': { ...on('medium'), windowSec: 10 * MIN, highBytes: 25 * MB },
       'telemetry-gap': { ...on('low'), windowSec: 10 * MIN, minSkipRows: 1 },
     },

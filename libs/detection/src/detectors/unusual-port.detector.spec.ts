@@ -50,6 +50,25 @@ describe('unusual-port (ADR 0027)', () => {
     expect(a.map((x) => [x.actor, x.ports[0]])).toEqual([[newHost, 6667]]);
   });
 
+  it('does not report workloads joining an internal service five of ours use (a release), but reports each without the rule', () => {
+    const collector = '10.0.11.200';
+    const apps = ['10.0.10.60', '10.0.10.61', '10.0.10.62', '10.0.10.63', '10.0.10.64', '10.0.10.65'];
+    const release = T0 + 2 * HOUR;
+    const rows = byStart([
+      ...apps.flatMap((app) => usual(app, '10.0.20.10', 5432, T0, 150)),
+      // rolled out one server every 15 s: one gRPC connection each to the new collector
+      ...apps.map((app, k) => rec({ srcAddr: app, dstAddr: collector, srcPort: 47000 + k, dstPort: 4317, packets: 30, bytes: 40_000, start: release + k * 15, end: release + 59 })),
+    ]);
+    expect(run(rows, { config: cfg }).of('unusual-port')).toHaveLength(0);
+    const off = config((c) => {
+      c.detectors['unusual-port'].learningPeriodSec = HOUR;
+      c.detectors['unusual-port'].serviceMinSources = 0;
+    });
+    expect(run(rows, { config: off }).of('unusual-port').map((x) => x.actor).sort()).toEqual(apps);
+    // four adopters are not yet a service: each is reported
+    expect(run(byStart(rows.filter((x) => x.dstPort !== 4317 || apps.slice(0, 4).includes(x.srcAddr as string))), { config: cfg }).of('unusual-port')).toHaveLength(4);
+  });
+
   it('rejects an inbound direction in the config', () => {
     expect(() => validateDetectionConfig({ detectors: { 'unusual-port': { directions: ['inbound'] } } })).toThrow(/unusual-port\.directions\[0\]/);
   });

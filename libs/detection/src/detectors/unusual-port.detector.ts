@@ -8,7 +8,10 @@
  * (internal: lateral movement over WinRM, SMB or SSH is a new east-west port).
  * The learning period runs per workload from its own first request (ADR 0027),
  * so an instance launched after the estate's first week learns its own ports
- * instead of reporting every one of them.
+ * instead of reporting every one of them. An internal destination port that
+ * serviceMinSources of our workloads use is an established service: a workload
+ * joining it (a release that makes every app server call a new internal API) is
+ * not news, while one host reaching a peer's port nobody uses (WinRM) is.
  */
 import type { UnusualPortConfig } from '../config/detection-config';
 import type { PreparedBatch } from '../engine/prepared-batch';
@@ -47,6 +50,12 @@ export class UnusualPortDetector implements Detector {
   /** which of our workloads' requests are learned: to internet peers, to our own peers */
   private readonly outbound: boolean;
   private readonly internal: boolean;
+  /** (src, internal dst, port key) requests seen, with last use: who uses which of our services */
+  private readonly peers: KeyIndex;
+  private peerLast = new Float64Array(1024);
+  /** (internal dst, port key) → distinct sources among peers */
+  private readonly services: KeyIndex;
+  private serviceSources = new Int32Array(256);
 
   constructor(private readonly ctx: EngineContext, private readonly cfg: UnusualPortConfig) {
     const max = ctx.config.state.maxEntriesPerTable;
@@ -54,6 +63,8 @@ export class UnusualPortDetector implements Detector {
     this.internal = cfg.directions.includes('internal');
     this.hosts = new KeyIndex(1, 256, max);
     this.ports = new KeyIndex(2, 1024, max);
+    this.peers = new KeyIndex(3, 1024, max);
+    this.services = new KeyIndex(2, 256, max);
     this.windows = new TumblingWindows(cfg.windowSec, () => new NewPortWindow(3), (w) => w.reset());
   }
 
@@ -70,8 +81,10 @@ export class UnusualPortDetector implements Detector {
       if (dport < 0 || dport > c.ignorePortsAbove) continue;
       const src = p.srcIp[i] as number;
       const start = b.start[i] as number;
+      const pk = portKey(dport, b.protocol[i] as number);
+      if ((f & RowFlag.DST_LOCAL) !== 0 && c.serviceMinSources > 0) this.usePeer(src, p.dstIp[i] as number, pk, start);
       const h = this.hosts.upsert(src);
-      const q = this.ports.upsert(src, portKey(dport, b.protocol[i] as number));
+      const q = this.ports.upsert(src, pk);
       if (h < 0 || q < 0) {
         this.ctx.evicted(this.name);
         continue;
@@ -88,7 +101,7 @@ export class UnusualPortDetector implements Detector {
       if (isNew || start > (this.portLast[q] as number)) this.portLast[q] = start;
       if (isNew && start - (this.hostFirst[h] as number) >= c.learningPeriodSec) {
         const w = this.windows.at(start);
-        const ev = w.events.upsert(src, portKey(dport, b.protocol[i] as number));
+        const ev = w.events.upsert(src, pk);
         if (ev >= 0 && w.events.added) {
           w.first = ensureCapacity(w.first, ev + 1);
           w.dst = ensureCapacity(w.dst, ev + 1);
@@ -100,6 +113,31 @@ export class UnusualPortDetector implements Detector {
     }
   }
 
+  /** count distinct sources per internal (destination, port): one upsert per internal request row */
+  private usePeer(src: number, dst: number, pk: number, start: number): void {
+    const e = this.peers.upsert(src, dst, pk);
+    if (e < 0) return; // full: the service count stays an undercount, so more is reported, never less
+    if (this.peers.added) {
+      this.peerLast = ensureCapacity(this.peerLast, e + 1);
+      this.peerLast[e] = start;
+      const sv = this.services.upsert(dst, pk);
+      if (sv < 0) return;
+      if (this.services.added) {
+        this.serviceSources = ensureCapacity(this.serviceSources, sv + 1);
+        this.serviceSources[sv] = 0;
+      }
+      this.serviceSources[sv] = (this.serviceSources[sv] as number) + 1;
+    } else if (start > (this.peerLast[e] as number)) this.peerLast[e] = start;
+  }
+
+  /** the new port's destination is one of our services that at least serviceMinSources of our workloads use */
+  private joinsService(dst: number, pk: number): boolean {
+    const n = this.cfg.serviceMinSources;
+    if (n <= 0) return false;
+    const sv = this.services.find(dst, pk);
+    return sv >= 0 && (this.serviceSources[sv] as number) >= n;
+  }
+
   advance(watermark: number, out: Candidate[]): void {
     this.windows.closeUpTo(watermark, (w, s, e) => this.close(w, s, e, out));
   }
@@ -109,6 +147,10 @@ export class UnusualPortDetector implements Detector {
     const c = this.cfg;
     const bySrc = new Map<number, number[]>();
     for (let ev = 0; ev < w.events.size; ev++) {
+      if (this.joinsService(w.dst[ev] as number, w.events.key(ev, 1))) {
+        this.joinedServices++;
+        continue;
+      }
       const src = w.events.key(ev, 0);
       let l = bySrc.get(src);
       if (!l) bySrc.set(src, (l = []));
@@ -152,6 +194,9 @@ export class UnusualPortDetector implements Detector {
     }
   }
 
+  /** new ports not reported because they joined an established internal service */
+  joinedServices = 0;
+
   release(): void {
     this.windows.release();
   }
@@ -168,6 +213,7 @@ export class UnusualPortDetector implements Detector {
       }
       if (dropped > 0 && (dropped >= n / 10 || n >= this.ports.maxEntries * 0.9)) compactColumn(this.portLast, this.ports.compact(keep));
     }
+    this.expirePeers(before);
     const m = this.hosts.size;
     if (m > 0) {
       const keep = new Uint8Array(m);
@@ -184,7 +230,29 @@ export class UnusualPortDetector implements Detector {
     }
   }
 
+  /** drop peers unused for portTtlSec and recount the services from the survivors */
+  private expirePeers(before: number): void {
+    const n = this.peers.size;
+    if (n === 0) return;
+    const keep = new Uint8Array(n);
+    let dropped = 0;
+    for (let e = 0; e < n; e++) {
+      if ((this.peerLast[e] as number) >= before) keep[e] = 1;
+      else dropped++;
+    }
+    if (dropped === 0 || (dropped < n / 10 && n < this.peers.maxEntries * 0.9)) return;
+    compactColumn(this.peerLast, this.peers.compact(keep));
+    this.services.clear();
+    for (let e = 0; e < this.peers.size; e++) {
+      const sv = this.services.upsert(this.peers.key(e, 1), this.peers.key(e, 2));
+      if (sv < 0) continue;
+      this.serviceSources = ensureCapacity(this.serviceSources, sv + 1);
+      if (this.services.added) this.serviceSources[sv] = 0;
+      this.serviceSources[sv] = (this.serviceSources[sv] as number) + 1;
+    }
+  }
+
   stateSize(): number {
-    return this.ports.size + this.hosts.size;
+    return this.ports.size + this.hosts.size + this.peers.size;
   }
 }

@@ -1,6 +1,6 @@
 import type { FlowSink } from '../output/flow-sink';
 import { Simulation, type SimulationOptions } from '../simulator';
-import { scaleOutTime } from './benign.generator';
+import { releaseTime, scaleOutTime } from './benign.generator';
 
 const DAY = 86400;
 const SUNDAY = Date.UTC(2025, 0, 5) / 1000; // 2025-01-05 was a Sunday
@@ -37,15 +37,17 @@ function rows(opts: SimulationOptions) {
 }
 
 describe('benign traffic over days (ADR 0027)', () => {
-  it('scales out at 12:00 UTC of the last day of runs longer than a day, never in a day or less', () => {
+  it('releases at 09:00 and scales out at 12:00 UTC of the last day of runs longer than a day, never in a day or less', () => {
     const t = SUNDAY;
     expect(scaleOutTime(t, 24 * 60)).toBe(Infinity);
     expect(scaleOutTime(t, 36 * 60)).toBe(Infinity); // ends at noon of its last day
     expect(scaleOutTime(t, 37 * 60)).toBe(t + DAY + 12 * 3600);
     expect(scaleOutTime(t, 192 * 60)).toBe(t + 7 * DAY + 12 * 3600);
+    expect(releaseTime(t, 192 * 60)).toBe(t + 7 * DAY + 9 * 3600);
+    expect(releaseTime(t, 24 * 60)).toBe(Infinity);
   });
 
-  it('gives the spare ENI a web server from the scale-out on (it stops reporting NODATA) and runs the rsync job on Sunday only', () => {
+  it('gives the spare ENIs a web server and a tracing collector on the last day (they stop reporting NODATA) and runs the rsync job on Sunday only', () => {
     const need = minimum({ ...QUIET, hours: 37 });
     const { sim, flows, status } = rows({ ...QUIET, hours: 37, records: need + 20_000 });
     const spare = sim.estate.role('idle')[0]!;
@@ -58,6 +60,12 @@ describe('benign traffic over days (ADR 0027)', () => {
     expect(spareRows.some((f) => f.src === spare.addr && f.dport === 443)).toBe(true);
     const nodata = status.filter((s) => s.eni === spare.eni).map((s) => s.start);
     expect(Math.max(...nodata)).toBeLessThan(at);
+    // the release at 09:00 of the last day: every app server connects to the collector on OTLP 4317
+    const collector = sim.estate.role('idle')[1]!;
+    const otlp = flows.filter((f) => f.dport === 4317 && f.dst === collector.addr);
+    expect(new Set(otlp.map((f) => f.src))).toEqual(new Set(sim.estate.role('app').map((h) => h.addr)));
+    expect(Math.min(...otlp.map((f) => f.start))).toBe(SUNDAY + DAY + 9 * 3600);
+    expect(Math.max(...status.filter((s) => s.eni === collector.eni).map((s) => s.start))).toBeLessThan(SUNDAY + DAY + 9 * 3600);
     // (internet probes knock on random ports, 873 included: only the workers' own requests count)
     const workers = new Set(sim.estate.role('worker').map((h) => h.addr));
     const rsync = flows.filter((f) => f.dport === 873 && workers.has(f.src));

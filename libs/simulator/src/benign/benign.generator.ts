@@ -12,15 +12,22 @@ const NOISE_PORTS = [23, 22, 445, 3389, 80, 8080, 1433, 5555, 5060, 81, 2323, 63
 const isSunday = (t: number) => (Math.floor(t / 86400) + 4) % 7 === 0;
 
 /**
- * When the web tier scales out in a run longer than a day: 12:00 UTC of the run's last day (the
- * afternoon peak), onto the first spare ENI. A run of one day or less never scales out, so its
- * traffic does not depend on this. Every multi-day run thus has one workload with no history.
+ * `hour`:00 UTC of the run's last day, when the run is longer than a day and that time is after its
+ * first day; else Infinity. The events of multi-day runs happen then, so a run of one day or less
+ * never contains them and its traffic does not depend on them.
  */
-export function scaleOutTime(startTime: number, windows: number): number {
+export function lastDayTime(startTime: number, windows: number, hour: number): number {
   const end = startTime + windows * WINDOW;
-  const noon = Math.floor((end - 1) / 86400) * 86400 + 12 * 3600;
-  return end - startTime > 86400 && noon >= startTime + 86400 && noon < end ? noon : Infinity;
+  const at = Math.floor((end - 1) / 86400) * 86400 + hour * 3600;
+  return end - startTime > 86400 && at >= startTime + 86400 && at < end ? at : Infinity;
 }
+
+/** The web tier scales out onto the first spare ENI at 12:00 UTC of the last day (the afternoon peak). */
+export const scaleOutTime = (startTime: number, windows: number) => lastDayTime(startTime, windows, 12);
+/** A release switches tracing on at 09:00 UTC of the last day: a collector on the second spare ENI. */
+export const releaseTime = (startTime: number, windows: number) => lastDayTime(startTime, windows, 9);
+/** OTLP over gRPC */
+const OTLP_PORT = 4317;
 
 /** Relative weights of the load-driven connection kinds (per connection, not per record). */
 const MIX = { web: 45, api: 15, db: 14, cache: 8, saas: 8, aws: 6, windows: 2, worker: 1 } as const;
@@ -71,6 +78,9 @@ export class BenignTraffic {
   private readonly scaleOutAt: number;
   private readonly websScaled: Host[];
   private readonly monitoredScaled: Host[];
+  /** the spare ENI the tracing collector takes at releaseAt (Infinity: never) */
+  private readonly collector: Host | undefined;
+  private readonly releaseAt: number;
 
   constructor(private readonly estate: Estate, private readonly seed: string, windows: number, startTime = 0) {
     const r = (role: Parameters<Estate['role']>[0]) => estate.role(role);
@@ -89,6 +99,8 @@ export class BenignTraffic {
     this.scaleOutAt = this.scaled ? scaleOutTime(startTime, windows) : Infinity;
     this.websScaled = this.scaled ? [...this.webs, this.scaled] : this.webs;
     this.monitoredScaled = this.scaled ? [...this.monitored, this.scaled] : this.monitored;
+    this.collector = r('idle')[1];
+    this.releaseAt = this.collector ? releaseTime(startTime, windows) : Infinity;
     // ~1.5 probes per public ENI per window; a pool sized so most sources knock 1-3 times.
     const expectedProbes = windows * this.publicFacing.length * 1.5;
     this.noisePool = estate.alloc.many(new Prng(`${seed}:noise-pool`), Math.max(50, Math.ceil(expectedProbes / 1.6)));
@@ -193,9 +205,26 @@ export class BenignTraffic {
         n += c.write(sink);
       }
     }
-    // Idle ENIs report NODATA (the first one stops once a web server scaled out onto it).
+    // A release switches tracing on (multi-day runs, 09:00 UTC of the last day): every app server keeps
+    // a gRPC connection to an OpenTelemetry collector on the second spare ENI, rolled out one server
+    // every 15 s. A new internal service, so a new remote port for 20 hosts within five minutes.
+    const released = t0 + WINDOW > this.releaseAt;
+    if (released && this.collector) {
+      const col = this.collector;
+      this.apps.forEach((app, k) => {
+        const s = this.releaseAt + k * 15;
+        if (s >= t0 + WINDOW) return;
+        const first = s >= t0;
+        c.tcp(app.addr, col.addr, 47000 + k, OTLP_PORT, first ? s : t0, t0 + WINDOW - 1).on(app.eni, col.eni)
+          .sizes(rng.range(20, 60), rng.range(20_000, 80_000), rng.range(10, 40), rng.range(600, 2400));
+        c.reqFlags = first ? Flags.SYN : 0;
+        c.respFlags = first ? Flags.SYN_ACK : 0;
+        n += c.write(sink);
+      });
+    }
+    // Idle ENIs report NODATA (until a web server scales out, or the collector starts, on one).
     for (const h of this.estate.role('idle')) {
-      if (scaledOut && h === this.scaled) continue;
+      if ((scaledOut && h === this.scaled) || (released && h === this.collector && t0 >= this.releaseAt)) continue;
       sink.status(h.eni, t0, t0 + WINDOW - 1, NODATA);
       n++;
     }
