@@ -12,9 +12,6 @@ import {
 import { Consumers, recordAt, Topics, type FlowBatch, type FlowRecord } from '@flowguard/contracts';
 import type { Bus } from '@flowguard/messaging';
 import { BUS, createServiceApp, listenServiceApp, type ServiceApp } from '@flowguard/service-kit';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { IngestServiceModule } from '../ingest-service.module';
 
