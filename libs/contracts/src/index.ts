@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export * from './flows/flow-batch';
 export * from './flows/flow-batch.codec';
+export * from './flows/flow-batch.split';
 export * from './flows/flow-record';
 export * from './messages/common';
 export * from './messages/anomaly.v1';

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Consumers, deadLetterTopic, type FlowBatch } from '@flowguard/contracts';
+import { Consumers, deadLetterTopic, splitFlowBatch, type FlowBatch } from '@flowguard/contracts';
 import type { BatchContext, DeadLetterSink, FlowSink, IngestMetrics } from '@flowguard/ingest-pipeline';
 import type { Bus } from '@flowguard/messaging';
 import { BUS, MetricsService } from '@flowguard/service-kit';
 import type { Counter } from 'prom-client';
+import { INGEST_CONFIG, type IngestConfig } from '../ingest.config';
 import { IngestPipeline, type PipelineOutcome } from '../pipeline/ingest-pipeline.service';
 
 /**
@@ -14,6 +15,11 @@ import { IngestPipeline, type PipelineOutcome } from '../pipeline/ingest-pipelin
  * acknowledge upstream after that); the dead-letter sink publishes to the
  * ingest dead-letter topic; the metrics port becomes `flowguard_delivery_<counter>`
  * Prometheus counters (e.g. flowguard_delivery_firehose_requests_total).
+ *
+ * A batch over INGEST_BATCH_ROWS (a Kinesis GetRecords response of thousands of
+ * CloudWatch payloads, a large Firehose request) goes through as parts of at
+ * most that many rows, each with its own string table, so no message outgrows
+ * the topic's max.message.bytes; the sink resolves when every part is published.
  */
 @Injectable()
 export class IngestSinks {
@@ -22,14 +28,24 @@ export class IngestSinks {
   readonly metrics: IngestMetrics;
   private readonly parsed: Counter<string>;
   private readonly batches: Counter<string>;
+  private readonly split: Counter<string>;
 
-  constructor(@Inject(BUS) bus: Bus, metrics: MetricsService, private readonly pipeline: IngestPipeline) {
+  constructor(
+    @Inject(BUS) bus: Bus, metrics: MetricsService, private readonly pipeline: IngestPipeline, @Inject(INGEST_CONFIG) config: IngestConfig,
+  ) {
     const dlq = deadLetterTopic(Consumers.ingestRaw);
     this.parsed = metrics.counter('flowguard_ingest_records_total', 'flow records parsed and handed to the pipeline', ['source']);
     this.batches = metrics.counter('flowguard_ingest_batches_published_total', 'FlowBatch messages published to flows.enriched', ['source']);
     const letters = metrics.counter('flowguard_ingest_dead_letters_total', 'bad lines written to the dead-letter topic', ['source']);
+    this.split = metrics.counter('flowguard_ingest_batches_split_total', 'delivered batches over INGEST_BATCH_ROWS, published as several messages', ['source']);
     this.sink = async (batch, ctx) => {
-      await this.run(batch, ctx);
+      const parts = splitFlowBatch(batch, config.batchRows);
+      if (parts.length === 1) {
+        await this.run(batch, ctx);
+        return;
+      }
+      this.split.inc({ source: ctx.source });
+      for (let i = 0; i < parts.length; i++) await this.run(parts[i] as FlowBatch, { ...ctx, position: `${ctx.position} part ${i + 1}/${parts.length}` });
     };
     this.deadLetter = async (records) => {
       if (!records.length) return;

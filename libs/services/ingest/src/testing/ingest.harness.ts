@@ -69,7 +69,7 @@ export async function harness(env: Record<string, string> = {}, override: Partia
   const pipeline = new IngestPipeline(config, bus, clock, logger, storage, health, metrics);
   await storage.onModuleInit();
   await pipeline.onModuleInit();
-  const sinks = new IngestSinks(bus, metrics, pipeline);
+  const sinks = new IngestSinks(bus, metrics, pipeline, config);
   const svc = new IngestService(bus, config, clock, logger, metrics, sinks);
   return {
     config, svc, sinks, pipeline, storage, metrics, health, consumers, published, state,
