@@ -163,4 +163,46 @@ describe('KafkaBus group membership on a real broker', () => {
     await producer.publish(topic, [sampleAnomaly('anomaly-after-cut', 1)]);
     await eventually(() => seen.has('anomaly-after-cut'), 'a message after the cut', 20_000);
   }, 90_000);
+
+  it('a member whose rejoin cannot find the coordinator is stopped for good by kafkajs; the bus restarts it', async () => {
+    // kafkajs' coordinator lookup retries only COORDINATOR_NOT_AVAILABLE; any other failure (here a
+    // request that is never answered) becomes the non-retriable KafkaJSGroupCoordinatorNotFound and
+    // the consumer crashes without restarting, after leaving the group: the CI hang's shape
+    let silent = false;
+    const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+      const socket = net.connect({ host, port }, onConnect);
+      const write = socket.write.bind(socket) as (chunk: Uint8Array | string) => boolean;
+      (socket as unknown as { write: (chunk: Uint8Array | string) => boolean }).write = (chunk) => (silent ? true : write(chunk));
+      return socket;
+    };
+    const logger = {
+      // the member's requests go unanswered from the moment kafkajs starts to rejoin
+      info: (message: string) => void (message.startsWith('consumer group is rebalancing') && (silent = true)),
+      warn: () => undefined,
+      error: (message: string, ctx?: Record<string, unknown>) => {
+        if (message !== 'kafka consumer crashed') return;
+        crashes.push(ctx ?? {});
+        silent = false;
+      },
+    };
+    const crashes: Array<Record<string, unknown>> = [];
+    const namespace = `it-${randomUUID().slice(0, 8)}.`;
+    const lost = new KafkaBus({ ...base, namespace, socketFactory, logger, requestTimeoutMs: 2_000, membershipCheckMs: 500 });
+    const other = new KafkaBus({ ...base, namespace, membershipCheckMs: 500 });
+    open.push(lost, other);
+    await lost.ensureTopics([topic]);
+    await lost.subscribe<AnomalyV1>({ group, topic, handle: async () => undefined });
+    await eventually(() => owners([lost]).every((n) => n === 1), 'the first member owning every partition', 30_000);
+    await other.subscribe<AnomalyV1>({ group, topic, handle: async () => undefined });
+
+    await eventually(() => (lost.membership(group, topic)[0]?.crashes ?? 0) >= 1, 'the first member crashing on its rejoin', 30_000);
+    expect(crashes[0]).toMatchObject({ restart: false, error: expect.stringContaining('Failed to find group coordinator') });
+    // it claims nothing while it is down, and it is back, sharing the partitions, soon after
+    await eventually(() => {
+      const a = lost.assignments(group, topic).flat();
+      const b = other.assignments(group, topic).flat();
+      return a.length > 0 && b.length > 0 && owners([lost, other]).every((n) => n === 1);
+    }, 'both members sharing the partitions again', 30_000);
+    expect(lost.membership(group, topic)[0]?.restarts).toBeGreaterThanOrEqual(1);
+  }, 90_000);
 });
