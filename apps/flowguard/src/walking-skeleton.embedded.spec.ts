@@ -76,6 +76,12 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     expect(one.incidentId).toBe(incident.incidentId);
     const anomalies = await getJson<Page<{ anomalyId: string; detector: string }>>(`${url}/v1/anomalies?detector=port-scan`);
     expect(anomalies.items.map((a) => a.anomalyId)).toContain(incident.anomalyIds[0]);
+    // the anomaly links to its raw flows: the export of the actor's flows over its span
+    const anomaly = await getJson<{ actor: string; links: { flows: string; export: string } }>(`${url}/v1/anomalies/${encodeURIComponent(incident.anomalyIds[0] as string)}`);
+    expect(anomaly.links.export).toContain(`ip=${ACTOR}`);
+    const csv = (await (await fetch(`${url}${anomaly.links.export}`)).text()).trimEnd().split('\n');
+    expect(csv.length).toBeGreaterThan(20); // header + the scan's probes
+    expect(csv.slice(1).every((l) => l.split(',')[3] === ACTOR || l.split(',')[4] === ACTOR)).toBe(true);
     const filtered = await getJson<Page<Incident>>(`${url}/v1/incidents?state=Closed`);
     expect(filtered.items).toEqual([]);
   });

@@ -50,6 +50,34 @@ const SCRIPT = `
     return body;
   }
 
+  /** A download through fetch, so the API token goes with it (a plain link would not carry it). */
+  async function download(path, name) {
+    const err = document.getElementById('d-error');
+    err.textContent = '';
+    try {
+      const res = await fetch(path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+      if (!res.ok) throw new Error(path.split('?')[0] + ' answered ' + res.status + (res.status === 404 ? ' (no flow storage, or /v1/flows is not routed to ingest)' : ''));
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) { err.textContent = String(e.message || e); }
+  }
+
+  async function rawFlows(i) {
+    const box = document.getElementById('d-flows');
+    box.replaceChildren();
+    if (!i.anomalyIds || !i.anomalyIds.length) return;
+    try {
+      const a = await api('/v1/anomalies/' + encodeURIComponent(i.anomalyIds[0]));
+      if (!a.links) return;
+      const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Download the flows (CSV)';
+      b.addEventListener('click', () => download(a.links.export, i.incidentId.replace(/[^A-Za-z0-9._-]/g, '_') + '-flows.csv'));
+      const q = document.createElement('code'); q.textContent = a.links.flows;
+      box.append(b, q);
+    } catch (e) { box.textContent = 'raw flows: ' + String(e.message || e); }
+  }
+
   const td = (tr, text, cls) => { const c = document.createElement('td'); c.textContent = text; if (cls) c.className = cls; tr.appendChild(c); };
   const fmt = (ms) => new Date(ms).toLocaleString();
 
@@ -126,6 +154,7 @@ const SCRIPT = `
     const tl = document.getElementById('d-timeline');
     tl.replaceChildren(...i.timeline.map((t) => { const li = document.createElement('li'); li.textContent = fmt(t.at) + ' ' + t.state + ' — ' + t.text + ' (' + t.by + ')'; return li; }));
     document.getElementById('detail').hidden = false;
+    await rawFlows(i);
   }
 
   function connect() {
@@ -183,6 +212,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <dl id="d-facts"></dl>
 <h3>Reasoning</h3><pre id="d-reasoning"></pre>
 <h3>Recommended actions</h3><ul id="d-actions"></ul>
+<h3>Raw flows</h3><div id="d-flows"></div>
 <h3>Timeline</h3><ul id="d-timeline"></ul>
 </section>
 </main>

@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundE
 import type { AnomalyV1, Incident } from '@flowguard/contracts';
 import { InvalidCursorError, type AnomalyRepository, type IncidentRepository, type Page } from '@flowguard/persistence';
 import { ANOMALY_REPOSITORY, INCIDENT_REPOSITORY } from '@flowguard/service-kit';
+import { anomalyLinks, type AnomalyLinks } from './anomaly-links';
 import { AnomalyIdParam, IncidentIdParam, ListAnomaliesQuery, ListIncidentsQuery, TransitionBody } from './api.dto';
 import { IncidentCommandsService } from './incident-commands.service';
 
@@ -61,11 +62,15 @@ export class AnomaliesController {
     return page(() => this.anomalies.list(defined({ detector: q.detector, actor: q.actor, since: q.since, limit: q.limit, cursor: q.cursor })));
   }
 
-  /** `GET /v1/anomalies/:id` — one anomaly with its signals and evidence; 404 when unknown. */
+  /**
+   * `GET /v1/anomalies/:id` — one anomaly with its signals and evidence, and
+   * `links` to its raw flows (history query and CSV export); 404 when unknown.
+   */
   @Get(':id')
-  async get(@Param() p: AnomalyIdParam): Promise<AnomalyV1> {
+  async get(@Param() p: AnomalyIdParam): Promise<AnomalyV1 & { links?: AnomalyLinks }> {
     const anomaly = await this.anomalies.get(p.id);
     if (!anomaly) throw new NotFoundException(`no anomaly ${p.id}`);
-    return anomaly;
+    const links = anomalyLinks(anomaly);
+    return links ? { ...anomaly, links } : anomaly;
   }
 }
