@@ -225,11 +225,13 @@ export class KafkaBus implements Bus, RawPublisher {
         const { groups } = await admin.describeGroups([...new Set(subs.map((s) => s.groupId))]);
         views = new Map(groups.map((g) => [g.groupId, brokerGroupView(g)]));
       } catch (e) {
+        if (this.closing) return;
         this.logger.warn('could not describe the consumer groups; membership not checked', { error: errorText(e) });
         // kafkajs does not recover a connection that stopped answering: the next check uses a new admin client
         this.resetAdmin();
         return;
       }
+      if (this.closing) return;
       for (const s of subs) s.checkMembership(views.get(s.groupId), takenAt);
     })().finally(() => {
       this.checking = null;
@@ -322,9 +324,9 @@ export class KafkaBus implements Bus, RawPublisher {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = (async () => {
+        // a check under way sees `closing` and does nothing (not awaited: a describe can take a request timeout)
         if (this.membershipTimer) clearInterval(this.membershipTimer);
         this.membershipTimer = null;
-        await this.checking;
         await Promise.all([...this.subscriptions].map((s) => s.stop()));
         const disconnect = async (p: Promise<{ disconnect(): Promise<void> }> | null) => {
           if (!p) return;
