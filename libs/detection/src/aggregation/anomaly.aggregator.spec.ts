@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- specs index into arrays whose length they just asserted */
 import type { AnomalyV1, FlowRecord } from '@flowguard/contracts';
 import { T0, rec } from '../testing/flows';
+import { batchFromRecords } from '@flowguard/contracts';
+import { DetectionEngine } from '../engine/detection.engine';
 import { config, run } from '../testing/harness';
 
 const SCANNER = '10.0.5.5';
@@ -79,6 +81,35 @@ describe('suppression', () => {
     expect(byPort.of('port-scan')[0]!.status).toBe('suppressed');
     const byEni = run(ongoingScan(30, 2), { config: config((c) => (c.suppressions = [{ id: 'e', owner: 'o', reason: 'r', interfaceIds: ['eni-0test'], accountIds: ['123456789012'] }])) });
     expect(byEni.of('port-scan')[0]!.status).toBe('suppressed');
+  });
+});
+
+describe('rules replaced while running (a configuration reload)', () => {
+  it('suppresses an ongoing anomaly from its next emission, keeping its windows and its id', () => {
+    const engine = new DetectionEngine(config((c) => (c.aggregation.heartbeatSec = 0)), { now: () => 1_700_000_000_000 });
+    // 20 minutes at 30 ports a minute: the early windows close and the anomaly is emitted, open
+    const before = engine.process(batchFromRecords(ongoingScan(30, 20))).filter((a) => a.detector === 'port-scan');
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((a) => a.status === 'open')).toBe(true);
+    engine.updateRules({ suppressions: [{ id: 'pentest', owner: 'secops', reason: 'pen test', detectors: ['port-scan'], cidrs: ['10.0.5.0/24'] }], allowList: [] });
+    // the scan goes on at ten times the rate: a new decade of magnitude, so the same anomaly is emitted again, now suppressed
+    const after = [...engine.process(batchFromRecords(ongoingScan(300, 10, 20))), ...engine.flush()].filter((a) => a.detector === 'port-scan');
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((a) => a.status === 'suppressed' && a.suppressedBy === 'pentest')).toBe(true);
+    expect(after.map((a) => a.anomalyId)).toContain(before[0]?.anomalyId);
+  });
+
+  it('drops rows of a newly allowed source from the next batch, and keeps the hits of entries that stay', () => {
+    const entry = { id: 'scanner', owner: 'platform', reason: 'vulnerability scanner', cidr: '10.0.5.5/32', side: 'source' as const };
+    const engine = new DetectionEngine(config(), { now: () => 1_700_000_000_000 });
+    engine.process(batchFromRecords(ongoingScan(10, 1)));
+    expect(engine.stats().allowListed).toBe(0);
+    engine.updateRules({ suppressions: [], allowList: [entry] });
+    engine.process(batchFromRecords(ongoingScan(10, 1, 1)));
+    expect(engine.stats()).toMatchObject({ allowListed: 10, allowListedByEntry: { scanner: 10 } });
+    engine.updateRules({ suppressions: [], allowList: [entry, { ...entry, id: 'other', cidr: '192.0.2.0/24' }] });
+    engine.process(batchFromRecords(ongoingScan(10, 1, 2)));
+    expect(engine.stats()).toMatchObject({ allowListed: 20, allowListedByEntry: { scanner: 20 } });
   });
 });
 

@@ -34,7 +34,7 @@ const bucketOf = (m: number) => (m >= 1 ? Math.floor(Math.log10(m) + 1e-9) : 0);
 
 export class AnomalyAggregator {
   private readonly episodes = new Map<string, Episode>();
-  private readonly suppressions: Suppressions;
+  private suppressions: Suppressions;
   readonly counters = new Map<DetectorId, FindingCounters>();
   evicted = 0;
   private readonly dryRunSample: AnomalyV1[] = [];
@@ -45,6 +45,11 @@ export class AnomalyAggregator {
 
   get size(): number {
     return this.episodes.size;
+  }
+
+  /** New suppression rules (a configuration reload); open episodes are judged by them at their next emission. */
+  setSuppressions(rules: DetectionConfig['suppressions']): void {
+    this.suppressions = new Suppressions(rules);
   }
 
   private count(d: DetectorId): FindingCounters {

@@ -45,7 +45,7 @@ export class DetectionEngine {
   private readonly enis = new InternTable();
   private readonly accounts = new InternTable();
   private readonly tracker = new EniOwnerTracker();
-  private readonly allowList: AllowList;
+  private allowList: AllowList;
   private readonly servicePort = new Uint8Array(65536);
   private readonly detectors: Detector[];
   private readonly aggregator: AnomalyAggregator;
@@ -85,6 +85,23 @@ export class DetectionEngine {
     this.detectors = createDetectors(this.ctx).filter((d) => config.role === 'all' || d.keying === config.role);
     this.aggregator = new AnomalyAggregator(config, this.now);
     this.longest = longestWindowSec(config) + config.detectors.beaconing.lookbackSec;
+  }
+
+  /**
+   * Replace the suppression rules and the allow list while running (a reload of
+   * the configuration file): windows, baselines and open anomalies stay; rows
+   * are matched against the new allow list from the next batch on, anomalies
+   * against the new rules when they are next evaluated. Hits of entries whose
+   * id stays are kept.
+   */
+  updateRules(rules: Pick<DetectionConfig, 'suppressions' | 'allowList'>): void {
+    const hits = this.allowList.hits;
+    this.allowList = new AllowList(rules.allowList);
+    for (const e of rules.allowList) {
+      const n = hits.get(e.id);
+      if (n) this.allowList.hits.set(e.id, n);
+    }
+    this.aggregator.setSuppressions(rules.suppressions);
   }
 
   /** Analyse one batch; returns anomalies created or updated by windows that closed. */
