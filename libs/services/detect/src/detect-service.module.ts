@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Topics } from '@flowguard/contracts';
-import { defaultDetectionConfig, validateDetectionConfig, type DetectionConfig } from '@flowguard/detection';
+import { defaultDetectionConfig, type DetectionConfig } from '@flowguard/detection';
 import { ConfigError, CLOCK } from '@flowguard/service-kit';
 import { ThreatIntel } from '@flowguard/threat-intel';
-import { readFileSync } from 'node:fs';
 import { loadDetectSettings } from './detect.config';
 import { DetectFlowsConsumer } from './detect-flows.consumer';
-import { DETECT_LANES, DETECT_REPARTITION, DETECT_SETTINGS } from './detect.tokens';
+import { DetectConfigReloader, readDetectionConfig } from './detect-config.reloader';
+import { DETECT_CONFIG, DETECT_LANES, DETECT_REPARTITION, DETECT_SETTINGS } from './detect.tokens';
 import { DetectController } from './detect.controller';
 import { DetectLanes } from './lanes/detect-lanes';
 import { DetectRepartitionConsumer } from './repartition/repartition.consumer';
@@ -14,14 +14,8 @@ import { RepartitionStage } from './repartition/repartition.stage';
 
 function detectionConfig(file: string | undefined): DetectionConfig {
   if (!file) return defaultDetectionConfig();
-  let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError([`DETECT_CONFIG_FILE: cannot read ${file} as JSON (${e instanceof Error ? e.message : String(e)})`]);
-  }
-  try {
-    return validateDetectionConfig(raw);
+    return readDetectionConfig(file);
   } catch (e) {
     throw new ConfigError([`DETECT_CONFIG_FILE: ${e instanceof Error ? e.message : String(e)}`]);
   }
@@ -45,6 +39,7 @@ export class DetectServiceModule {
       controllers: [DetectController],
       providers: [
         { provide: DETECT_SETTINGS, useValue: settings },
+        { provide: DETECT_CONFIG, useValue: config },
         {
           provide: DETECT_REPARTITION,
           useFactory: () => new RepartitionStage({
@@ -62,8 +57,9 @@ export class DetectServiceModule {
         },
         DetectRepartitionConsumer,
         DetectFlowsConsumer,
+        DetectConfigReloader,
       ],
-      exports: [DETECT_LANES, DETECT_REPARTITION],
+      exports: [DETECT_LANES, DETECT_REPARTITION, DetectConfigReloader],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import type { FindingCounters } from '@flowguard/detection';
+import { DetectConfigReloader, type ConfigReloadState } from './detect-config.reloader';
 import { DETECT_LANES, DETECT_REPARTITION } from './detect.tokens';
 import type { DetectLanes, LaneStats } from './lanes/detect-lanes';
 import type { RepartitionCounters, RepartitionStage } from './repartition/repartition.stage';
@@ -20,6 +21,8 @@ export interface DetectStats {
   findings: Record<string, FindingCounters>;
   anomaliesOpen: number;
   lanes: LaneStats[];
+  /** the detection rules file and what of it is in force (present in the service) */
+  config?: ConfigReloadState;
 }
 
 @Controller('v1/detect')
@@ -27,12 +30,14 @@ export class DetectController {
   constructor(
     @Inject(DETECT_REPARTITION) private readonly stage: RepartitionStage,
     @Inject(DETECT_LANES) private readonly lanes: DetectLanes,
+    @Optional() private readonly reloader?: DetectConfigReloader,
   ) {}
 
   /** `GET /v1/detect/stats` — both stages of this instance: records in, per-lane engine counters, watermarks, findings. */
   @Get('stats')
   stats(): DetectStats {
-    return detectStats(this.stage, this.lanes);
+    const s = detectStats(this.stage, this.lanes);
+    return this.reloader ? { ...s, config: this.reloader.current } : s;
   }
 }
 

@@ -1,6 +1,8 @@
 import { Stage } from '@flowguard/service-kit';
 
 export const DETECT_SETTINGS = Symbol.for('flowguard.DetectSettings');
+/** the DetectionConfig read at boot (DETECT_CONFIG_FILE or the defaults) */
+export const DETECT_CONFIG = Symbol.for('flowguard.DetectConfig');
 /** the RepartitionStage (stage 1 state) */
 export const DETECT_REPARTITION = Symbol.for('flowguard.DetectRepartitionStage');
 /** the DetectLanes (stage 2 state: one engine per repartition partition) */

@@ -112,7 +112,11 @@ export class DetectLanes {
   private readonly grain: number;
   private readonly maxBuffered: number;
 
+  /** suppressions and allow list in force (replaced by {@link updateRules}); every new lane starts with them */
+  private rules: Pick<DetectionConfig, 'suppressions' | 'allowList'>;
+
   constructor(private readonly opts: DetectLanesOptions) {
+    this.rules = { suppressions: opts.config.suppressions, allowList: opts.config.allowList };
     this.lateness = opts.config.allowedLatenessSec;
     this.grain = opts.config.tickSec;
     this.maxBuffered = opts.maxBufferedRows ?? DEFAULT_MAX_BUFFERED_ROWS;
@@ -254,11 +258,17 @@ export class DetectLanes {
       }));
   }
 
+  /** New suppression rules and allow list for every lane, now and later (a configuration reload). */
+  updateRules(rules: Pick<DetectionConfig, 'suppressions' | 'allowList'>): void {
+    this.rules = { suppressions: rules.suppressions, allowList: rules.allowList };
+    for (const lane of this.lanes.values()) lane.engine.updateRules(this.rules);
+  }
+
   private lane(topic: RepartitionTopic, partition: number, now: number): Lane {
     const key = `${topic}:${partition}`;
     let lane = this.lanes.get(key);
     if (!lane) {
-      const config: DetectionConfig = { ...this.opts.config, role: topic, allowedLatenessSec: EXTERNAL_WATERMARK_LATENESS };
+      const config: DetectionConfig = { ...this.opts.config, ...this.rules, role: topic, allowedLatenessSec: EXTERNAL_WATERMARK_LATENESS };
       const engine = new DetectionEngine(config, { ...(this.opts.threatIntel ? { threatIntel: this.opts.threatIntel } : {}), now: this.opts.now });
       lane = new Lane(topic, partition, engine, new ReorderBuffer(this.grain), now);
       this.lanes.set(key, lane);
