@@ -186,6 +186,8 @@ export class KafkaBus implements Bus, RawPublisher {
         clock: this.clock,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs ?? KAFKA_DEFAULTS.heartbeatIntervalMs,
         partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently ?? KAFKA_DEFAULTS.partitionsConsumedConcurrently,
+        // kafkajs' JoinGroup request may wait the rebalance timeout (+5 s); its SyncGroup a request timeout
+        joinGraceMs: (this.config.rebalanceTimeoutMs ?? KAFKA_DEFAULTS.rebalanceTimeoutMs) + (this.config.requestTimeoutMs ?? KAFKA_DEFAULTS.requestTimeoutMs),
       },
       () => this.subscriptions.delete(sub as KafkaSubscription<unknown>),
     );

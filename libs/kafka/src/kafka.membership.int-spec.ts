@@ -118,7 +118,7 @@ describe('KafkaBus group membership on a real broker', () => {
     }, 'both members sharing the partitions again', 30_000);
     await eventually(() => s.sent.every((id) => s.seen.has(id)), 'every message handled', 30_000);
     const [after] = s.stuck.membership(group, topic);
-    expect(after?.restarts).toBe(1);
+    expect(after?.restarts).toBeGreaterThanOrEqual(1);
     expect(after?.joins).toBeGreaterThan(before?.joins ?? 0);
   }, 90_000);
 

@@ -51,7 +51,7 @@ function subscription(consumer: ScriptedConsumer): KafkaSubscription<unknown> {
     {
       consumer: consumer as unknown as Consumer, topicName: TOPIC, groupId: GROUP_ID,
       core: { deadLetter: async () => undefined, metrics: noopBusMetrics, logger: silentBusLogger, clock: systemClock },
-      logger: silentBusLogger, clock: systemClock, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 1,
+      logger: silentBusLogger, clock: systemClock, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 1, joinGraceMs: 60_000,
     },
     () => undefined,
   );
@@ -133,5 +133,22 @@ describe('KafkaSubscription membership', () => {
     sub.checkMembership(view('Stable', [['m-a', [0, 2, 3, 4, 5]]]), later);
     expect(sub.assigned).toEqual([1, 4]);
     expect(consumer.runs).toHaveLength(1);
+  });
+
+  it('does not judge a member kafkajs is rejoining, unless the join takes longer than the grace', async () => {
+    jest.useFakeTimers();
+    const consumer = new ScriptedConsumer();
+    const sub = subscription(consumer);
+    await sub.start();
+    consumer.join('m-b', [1, 3, 5]);
+    consumer.emit(EVENTS.REBALANCING, { groupId: GROUP_ID, memberId: 'm-b' });
+    const dropped = view('Stable', [['m-a', [0, 2, 4]], ['m-c', [1, 3, 5]]]);
+    expect(sub.checkMembership(dropped, Date.now() + 1).kind).toBe('unsettled');
+    expect(sub.checkMembership(dropped, Date.now() + 1).kind).toBe('unsettled');
+    expect(sub.assigned).toEqual([1, 3, 5]);
+    jest.advanceTimersByTime(60_000);
+    expect(sub.checkMembership(dropped, Date.now() + 1).kind).toBe('stale');
+    expect(sub.checkMembership(dropped, Date.now() + 1).kind).toBe('stale');
+    expect(sub.assigned).toEqual([]);
   });
 });

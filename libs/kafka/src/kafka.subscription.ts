@@ -31,6 +31,11 @@ export interface KafkaSubscriptionDeps {
   readonly partitionsConsumedConcurrently: number;
   /** physical group id (for logs and the coordinator's view) */
   readonly groupId: string;
+  /**
+   * A member that kafkajs is rejoining is not judged for this long (the join may
+   * legitimately wait for the rest of the group); after it, the join is taken as stuck.
+   */
+  readonly joinGraceMs: number;
 }
 
 /** A member's own account of its membership, for diagnostics (`KafkaBus.membership()`). */
@@ -42,6 +47,8 @@ export interface MembershipSnapshot {
   readonly generationId: number | null;
   readonly assigned: number[];
   readonly joinedAt: number;
+  /** epoch ms kafkajs started to rejoin (0 = not rejoining) */
+  readonly rejoiningSince: number;
   readonly lastHeartbeatAt: number;
   readonly lastError: string | null;
   readonly joins: number;
@@ -86,6 +93,8 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
   private memberId: string | null = null;
   private generationId: number | null = null;
   private joinedAt = 0;
+  /** when kafkajs started to rejoin (a rebalance seen by its loop); 0 = not rejoining */
+  private rejoiningSince = 0;
   private lastHeartbeatAt = 0;
   private lastError: string | null = null;
   private joins = 0;
@@ -117,6 +126,7 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
       this.assigned = [...(e.payload.memberAssignment[topicName] ?? [])].sort((a, b) => a - b);
       this.memberId = e.payload.memberId;
       this.joinedAt = Date.now();
+      this.rejoiningSince = 0;
       this.joins++;
       this.staleVerdicts = 0;
       this.failed = null;
@@ -129,11 +139,13 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
       this.lastHeartbeatAt = Date.now();
     });
     consumer.on(consumer.events.REBALANCING, (e) => {
+      this.rejoiningSince = Date.now();
       this.deps.logger.info('consumer group is rebalancing; rejoining', { group: e.payload.groupId, topic: topicName, memberId: e.payload.memberId });
     });
     consumer.on(consumer.events.CRASH, (e) => {
       // kafkajs left the group on its way down (disconnect): this member owns nothing until it joins again
       this.assigned = [];
+      this.rejoiningSince = 0;
       this.crashes++;
       this.lastError = errorText(e.payload.error);
       this.deps.logger.error('kafka consumer crashed', {
@@ -163,6 +175,7 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
       groupId: this.deps.groupId, topic: this.deps.topicName, memberId: this.memberId, generationId: this.generationId,
       assigned: [...this.assigned], joinedAt: this.joinedAt, lastHeartbeatAt: this.lastHeartbeatAt, lastError: this.lastError,
       joins: this.joins, crashes: this.crashes, restarts: this.restarts, restarting: this.restarting !== null,
+      rejoiningSince: this.rejoiningSince,
     };
   }
 
@@ -173,6 +186,7 @@ export class KafkaSubscription<T> implements SubscriptionHandle {
    */
   checkMembership(view: BrokerGroupView | undefined, viewTakenAt: number): MembershipVerdict {
     if (this.stopping || this.restarting) return { kind: 'unsettled', reason: this.stopping ? 'stopping' : 'restarting' };
+    if (this.rejoiningSince > 0 && Date.now() - this.rejoiningSince < this.deps.joinGraceMs) return { kind: 'unsettled', reason: 'rejoining' };
     const verdict: MembershipVerdict = view
       ? judgeMembership({ memberId: this.memberId, topic: this.deps.topicName, assigned: this.assigned, joinedAt: this.joinedAt }, view, viewTakenAt)
       : { kind: 'unsettled', reason: 'the coordinator did not describe the group' };
