@@ -16,6 +16,7 @@
  *   node scripts/servers/servers.mjs up kafka
  *   eval "$(node scripts/servers/servers.mjs env kafka)"
  *   scripts/run-ts.sh bench/ingest-e2e/ingest-e2e.bench.ts [--lines 2000000] [--kinesis-rows 200000] [--skip-files] [--skip-kinesis]
+ *   (BENCH_INGEST_ENV='{"VAR":"value"}' adds service variables to every stage, for A/B runs)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -91,6 +92,8 @@ function baseEnv(ns: string, flowsDir: string, allowList: string): Record<string
     FLOWGUARD_STORE: 'embedded', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', METRICS_DEFAULT: 'false',
     INGEST_FILE_ROOTS: OUT, INGEST_IP_RANGES: 'bundled', INGEST_ALLOW_LIST_FILE: allowList,
     INGEST_LB_CIDRS: ESTATE.lbCidr, INGEST_HEALTH_CHECK_PORTS: String(ESTATE.healthCheckPort), FLOWS_DIR: flowsDir,
+    // further service variables for A/B runs, e.g. BENCH_INGEST_ENV='{"INGEST_BATCH_ROWS":"65536"}'
+    ...(JSON.parse(process.env['BENCH_INGEST_ENV'] ?? '{}') as Record<string, string>),
   };
 }
 
