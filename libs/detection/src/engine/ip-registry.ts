@@ -138,7 +138,11 @@ export class IpRegistry extends InternTable {
 
   /** Recycle addresses idle since before `before` (event seconds). */
   recycleIdle(before: number): number {
-    const n = this.recycle((id) => (this.lastSeen[id] as number) < before);
+    return this.recycle((id) => (this.lastSeen[id] as number) < before);
+  }
+
+  override recycle(drop: (id: number) => boolean): number {
+    const n = super.recycle(drop);
     if (n > 0 && this.v4Count > 0) {
       // recycled ids are reused for other addresses: forget every number, the strings relearn them
       this.v4.fill(0);
