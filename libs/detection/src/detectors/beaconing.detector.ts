@@ -216,6 +216,10 @@ export class BeaconingDetector implements Detector {
   /** pairs left unscored because every session was an NTP-sized exchange on UDP 123 */
   timeSyncSkipped = 0;
 
+  benignSkips(): Record<string, number> {
+    return { 'time-sync': this.timeSyncSkipped };
+  }
+
   /**
    * Every beat of the lookback is an NTP exchange by size: ≤ 8 packets of ≤ 120 bytes. Beats seeded from
    * the pair's inline copy have no packet count; they are held to the bound of a whole session (8 × 120).

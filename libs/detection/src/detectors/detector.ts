@@ -68,6 +68,8 @@ export interface Detector {
   maintain(watermark: number): void;
   /** entries currently held (for stats) */
   stateSize(): number;
+  /** candidates set aside by a documented benign rule, by reason (for stats) */
+  benignSkips?(): Record<string, number>;
 }
 
 export function evidenceOf(c: Candidate): EvidenceRefV1[] {

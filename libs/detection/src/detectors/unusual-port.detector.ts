@@ -197,6 +197,10 @@ export class UnusualPortDetector implements Detector {
   /** new ports not reported because they joined an established internal service */
   joinedServices = 0;
 
+  benignSkips(): Record<string, number> {
+    return { 'joined-service': this.joinedServices };
+  }
+
   release(): void {
     this.windows.release();
   }

@@ -56,7 +56,7 @@ export class DetectionEngine {
   private watermark = -Infinity;
   private maxStart = -Infinity;
   private nextMaintenance = -Infinity;
-  private readonly s: Omit<EngineStats, 'state' | 'findings' | 'anomaliesOpen' | 'anomaliesEvicted' | 'addresses' | 'watermark' | 'maxEventTime' | 'allowListedByEntry' | 'allowListExpired'> = {
+  private readonly s: Omit<EngineStats, 'state' | 'benignSkips' | 'findings' | 'anomaliesOpen' | 'anomaliesEvicted' | 'addresses' | 'watermark' | 'maxEventTime' | 'allowListedByEntry' | 'allowListExpired'> = {
     batches: 0, records: 0, flows: 0, nodata: 0, skipdata: 0, lateDrops: 0, allowListed: 0, responses: 0, probes: 0,
     closingRejects: 0, directionInferred: 0, addressesRecycled: 0, evictions: {},
   };
@@ -213,7 +213,11 @@ export class DetectionEngine {
 
   stats(): EngineStats {
     const state: Record<string, number> = {};
-    for (const d of this.detectors) state[d.name] = d.stateSize();
+    const benignSkips: Record<string, number> = {};
+    for (const d of this.detectors) {
+      state[d.name] = d.stateSize();
+      for (const [reason, n] of Object.entries(d.benignSkips?.() ?? {})) benignSkips[`${d.name}.${reason}`] = n;
+    }
     const findings: EngineStats['findings'] = {};
     for (const [k, v] of this.aggregator.counters) findings[k] = { ...v };
     return {
@@ -225,6 +229,7 @@ export class DetectionEngine {
       maxEventTime: Number.isFinite(this.maxStart) ? this.maxStart : -1,
       addresses: this.ips.size,
       state,
+      benignSkips,
       findings,
       anomaliesOpen: this.aggregator.size,
       anomaliesEvicted: this.aggregator.evicted,

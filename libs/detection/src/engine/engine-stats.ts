@@ -30,6 +30,11 @@ export interface EngineStats {
   evictions: Record<string, number>;
   /** entries held per detector */
   state: Record<string, number>;
+  /**
+   * candidates set aside by a documented benign rule, as `<detector>.<reason>`: beaconing
+   * `time-sync` (NTP-sized UDP 123 clients), unusual-port `joined-service` (ADR 0027)
+   */
+  benignSkips: Record<string, number>;
   findings: Partial<Record<DetectorId, FindingCounters>>;
   anomaliesOpen: number;
   anomaliesEvicted: number;
