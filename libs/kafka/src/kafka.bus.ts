@@ -326,7 +326,7 @@ export class KafkaBus implements Bus, RawPublisher {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = (async () => {
-        // a check under way sees `closing` and does nothing (not awaited: a describe can take a request timeout)
+        // a check under way sees `closing` and does nothing; it is awaited (bounded) after the disconnects below
         if (this.membershipTimer) clearInterval(this.membershipTimer);
         this.membershipTimer = null;
         await Promise.all([...this.subscriptions].map((s) => s.stop()));
@@ -339,6 +339,14 @@ export class KafkaBus implements Bus, RawPublisher {
           }
         };
         await Promise.all([disconnect(this.producer), disconnect(this.admin)]);
+        // a membership check under way saw `closing` or lost its connection above; let it settle (at most
+        // 5 s) so nothing of this bus still runs after close() resolved (kafkajs loads protocol modules lazily)
+        const checking = this.checking;
+        if (checking) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([checking.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
+          clearTimeout(timer);
+        }
       })();
     }
     return this.closing;
