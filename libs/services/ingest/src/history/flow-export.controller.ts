@@ -1,8 +1,8 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Query, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { FlowQueryIssue } from '@flowguard/flow-storage';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { LOGGER, type HttpResponse } from '@flowguard/service-kit';
 import type { Logger } from 'pino';
-import { FlowStorage, HistoryOffError } from '../storage/flow-storage.service';
+import { FlowStorage } from '../storage/flow-storage.service';
+import { historyHttpError } from './flow-history.controller';
 import { FlowExportQuery } from './flow-history.dto';
 import { EXPORT_CONTENT_TYPE, exportHeader, exportLines, type ExportFormat } from './flow-export.format';
 
@@ -38,12 +38,7 @@ export class FlowExportController {
     try {
       page = await this.storage.query(params);
     } catch (err) {
-      if (err instanceof HistoryOffError) throw new NotFoundException(err.message);
-      const issues = (err as { issues?: FlowQueryIssue[] }).issues;
-      if ((err as Error).name === 'FlowQueryError' && issues) {
-        throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: issues.map((i) => `${i.field} ${i.message}`), issues });
-      }
-      throw new ServiceUnavailableException(`flow history (${this.storage.historyBackend}) failed: ${(err as Error).message}`);
+      throw historyHttpError(err, this.storage.historyBackend);
     }
     res.statusCode = 200;
     res.setHeader('content-type', EXPORT_CONTENT_TYPE[format]);

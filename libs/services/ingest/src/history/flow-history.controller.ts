@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, NotFoundException, Query, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpException, NotFoundException, Query, ServiceUnavailableException } from '@nestjs/common';
 import type { FlowRecord } from '@flowguard/contracts';
 import type { FlowQueryIssue } from '@flowguard/flow-storage';
 import { FlowStorage, HistoryOffError } from '../storage/flow-storage.service';
@@ -10,6 +10,20 @@ export interface FlowHistoryPage {
   readonly cursor?: string;
   /** which store answered: opensearch or parquet */
   readonly backend: string;
+}
+
+/**
+ * The HTTP answer to a failed history query (also the export's, before it
+ * starts streaming): 404 when no flow storage is configured, 400 with every
+ * `issues` entry for a bad query, 503 when the store failed.
+ */
+export function historyHttpError(err: unknown, backend: string | undefined): HttpException {
+  if (err instanceof HistoryOffError) return new NotFoundException(err.message);
+  const issues = (err as { issues?: FlowQueryIssue[] }).issues;
+  if ((err as Error).name === 'FlowQueryError' && issues) {
+    return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: issues.map((i) => `${i.field} ${i.message}`), issues });
+  }
+  return new ServiceUnavailableException(`flow history (${backend}) failed: ${(err as Error).message}`);
 }
 
 /**
@@ -27,12 +41,7 @@ export class FlowHistoryController {
     try {
       return await this.storage.query({ ...q });
     } catch (err) {
-      if (err instanceof HistoryOffError) throw new NotFoundException(err.message);
-      const issues = (err as { issues?: FlowQueryIssue[] }).issues;
-      if ((err as Error).name === 'FlowQueryError' && issues) {
-        throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: issues.map((i) => `${i.field} ${i.message}`), issues });
-      }
-      throw new ServiceUnavailableException(`flow history (${this.storage.historyBackend}) failed: ${(err as Error).message}`);
+      throw historyHttpError(err, this.storage.historyBackend);
     }
   }
 }

@@ -1,8 +1,8 @@
-import { ConfigError } from '@flowguard/service-kit';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadIngestConfig } from '../ingest.config';
+import { configProblems } from '../testing/config-problems';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-ingest-config-'));
 const file = (name: string, text: string) => {
@@ -12,16 +12,7 @@ const file = (name: string, text: string) => {
 };
 const entry = { id: 'backup', owner: 'ops', reason: 'nightly backup', match: { srcCidr: '10.1.0.0/24' } };
 
-/** The problems a ConfigError lists for `env` (fails the test when the env is accepted). */
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadIngestConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error(`accepted: ${JSON.stringify(env)}`);
-}
+const problems = configProblems;
 
 describe('ingest pipeline configuration', () => {
   it('defaults: filter in mark mode with the AWS ip-ranges URL, bundled threat lists, geo on, EC2 and rDNS off, local Parquet, no OpenSearch', () => {
