@@ -9,4 +9,4 @@ export { mapParquetRows } from './parquet/parquet-rows.mapper';
 export type { MapParquetOptions } from './parquet/parquet-rows.mapper';
 export { parseParquetFlowLogs } from './parquet/parquet-flow-log.parser';
 export type { ParquetParseOptions } from './parquet/parquet-flow-log.parser';
-export { formatFlowLogRow, formatHeaderLine } from './format/flow-log.writer';
+export { flowLogValues, formatFlowLogRow, formatHeaderLine } from './format/flow-log.writer';

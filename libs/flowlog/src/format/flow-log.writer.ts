@@ -19,6 +19,11 @@ export function formatHeaderLine(format: CompiledFormat | string): string {
 
 /** Row `row` of `batch` as a text line (no newline) in `format`. Absent values are `-`. */
 export function formatFlowLogRow(batch: FlowBatch, row: number, format: CompiledFormat | string): string {
+  return flowLogValues(batch, row, format).join(' ');
+}
+
+/** The values of row `row` of `batch`, one per field of `format`, as text; absent values are `-`. */
+export function flowLogValues(batch: FlowBatch, row: number, format: CompiledFormat | string): string[] {
   const f = typeof format === 'string' ? compileFormat(format) : format;
   const s = batch.strings;
   const parts: string[] = [];
@@ -52,5 +57,5 @@ export function formatFlowLogRow(batch: FlowBatch, row: number, format: Compiled
       }
     }
   }
-  return parts.join(' ');
+  return parts;
 }

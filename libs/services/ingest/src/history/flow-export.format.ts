@@ -5,7 +5,7 @@
  * ingest endpoints read back). Pure: records in, text out.
  */
 import { batchFromRecords, type FlowRecord } from '@flowguard/contracts';
-import { compileFormat, formatFlowLogRow, formatHeaderLine } from '@flowguard/flowlog';
+import { compileFormat, flowLogValues, formatFlowLogRow, formatHeaderLine } from '@flowguard/flowlog';
 
 export type ExportFormat = 'csv' | 'jsonl' | 'log';
 
@@ -19,7 +19,10 @@ const ENRICHMENT = [
   'src-country', 'dst-country', 'src-asn', 'dst-asn', 'src-as-org', 'dst-as-org', 'src-threat-list', 'dst-threat-list',
   'eni-instance-id', 'eni-type', 'src-ptr', 'dst-ptr',
 ];
-const LOG_FORMAT = compileFormat(FLOW_FIELDS.map((f) => '${' + f + '}').join(' '));
+const formatOf = (fields: string[]) => compileFormat(fields.map((f) => '${' + f + '}').join(' '));
+const LOG_FORMAT = formatOf(FLOW_FIELDS);
+/** the CSV columns: the flow-log fields, then the enrichment (text fields of the batch under these names) */
+const CSV_FORMAT = formatOf([...FLOW_FIELDS, ...ENRICHMENT]);
 
 export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -31,41 +34,27 @@ export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
 export function exportHeader(format: ExportFormat): string {
   if (format === 'jsonl') return '';
   if (format === 'log') return `${formatHeaderLine(LOG_FORMAT)}\n`;
-  return `${[...FLOW_FIELDS, ...ENRICHMENT, 'marks'].join(',')}\n`;
+  return `${[...CSV_FORMAT.names, 'marks'].join(',')}\n`;
 }
 
 /** `records` as lines of `format`, each ending in a newline. */
 export function exportLines(records: readonly FlowRecord[], format: ExportFormat): string {
   if (records.length === 0) return '';
   if (format === 'jsonl') return records.map((r) => `${JSON.stringify(r)}\n`).join('');
+  const batch = batchFromRecords([...records]);
   let out = '';
-  if (format === 'log') {
-    const batch = batchFromRecords([...records]);
-    for (let i = 0; i < batch.length; i++) out += `${formatFlowLogRow(batch, i, LOG_FORMAT)}\n`;
-    return out;
-  }
-  for (const r of records) {
-    const cells = FLOW_FIELDS.map((f) => csvCell(cellOf(r, f)));
-    for (const f of ENRICHMENT) cells.push(csvCell(r.fields?.[f] ?? ''));
-    cells.push(String(r.marks ?? 0));
+  for (let i = 0; i < batch.length; i++) {
+    if (format === 'log') {
+      out += `${formatFlowLogRow(batch, i, LOG_FORMAT)}\n`;
+      continue;
+    }
+    // the flow-log text writes '-' for absent; a spreadsheet wants an empty cell
+    const cells = flowLogValues(batch, i, CSV_FORMAT).map((v) => (v === '-' ? '' : csvCell(v)));
+    cells.push(String(batch.marks[i]));
     out += `${cells.join(',')}\n`;
   }
   return out;
 }
-
-/** A record's value of flow-log field `name` as text; '' when absent. */
-function cellOf(r: FlowRecord, name: string): string {
-  const core = CORE[name];
-  if (!core) return r.fields?.[name] ?? '';
-  const v = r[core];
-  return v === undefined || v === -1 ? '' : String(v);
-}
-
-const CORE: Record<string, keyof FlowRecord> = {
-  version: 'version', 'account-id': 'accountId', 'interface-id': 'interfaceId', srcaddr: 'srcAddr', dstaddr: 'dstAddr',
-  srcport: 'srcPort', dstport: 'dstPort', protocol: 'protocol', packets: 'packets', bytes: 'bytes', start: 'start', end: 'end',
-  action: 'action', 'log-status': 'logStatus', 'tcp-flags': 'tcpFlags', 'flow-direction': 'flowDirection', 'traffic-path': 'trafficPath',
-};
 
 /**
  * One CSV cell (RFC 4180 quoting). A value a spreadsheet would run as a
