@@ -17,6 +17,7 @@ import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { IngestServiceModule } from '../ingest-service.module';
 import { kinesisClient, s3Client } from './aws-clients';
+import { until } from '../testing/until';
 
 jest.setTimeout(120_000);
 
@@ -25,16 +26,6 @@ const S3_ENDPOINT = process.env['S3_ENDPOINT'];
 const run = `ing${Date.now().toString(36)}`;
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 const line = (i: number) => `2 123456789012 eni-7 10.7.0.${i % 250} 10.7.1.1 ${2000 + i} 443 6 2 120 1700000000 1700000010 ACCEPT OK`;
-
-async function until<T>(fn: () => T | undefined, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('ingest delivery paths (kinesalite, s3rver)', () => {
   let s: ServiceApp;

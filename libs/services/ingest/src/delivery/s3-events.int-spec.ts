@@ -18,6 +18,7 @@ import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { IngestServiceModule } from '../ingest-service.module';
 import { s3Client, sqsClient } from './aws-clients';
+import { until } from '../testing/until';
 
 jest.setTimeout(120_000);
 
@@ -29,16 +30,6 @@ const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport 
 const line = (i: number) => `2 123456789012 eni-7 10.9.0.${i % 250} 10.7.1.1 ${2000 + i} 443 6 2 120 1700000000 1700000010 ACCEPT OK`;
 const KEY = 'AWSLogs/123456789012/vpcflowlogs/us-east-1/2023/11/14/123456789012_vpcflowlogs_us-east-1_fl-0abc_20231114T2210Z_hash.log.gz';
 const event = (bucket: string) => JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key: KEY } } }] });
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('ingest S3 discovery by SQS event notifications (s3rver, moto)', () => {
   let s: ServiceApp;

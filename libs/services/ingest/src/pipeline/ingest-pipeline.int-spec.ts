@@ -20,6 +20,7 @@ import { Writable } from 'node:stream';
 import { kinesisClient } from '../delivery/aws-clients';
 import type { FlowHistoryPage } from '../history/flow-history.controller';
 import { IngestServiceModule } from '../ingest-service.module';
+import { until } from '../testing/until';
 
 jest.setTimeout(180_000);
 
@@ -30,21 +31,6 @@ const T0 = 1_700_000_000;
 /** app subnet 10.7.0.0/24 talking to a public peer; the backup host 10.66.0.0/24 is allow-listed */
 const app = (i: number) => `2 123456789012 eni-0app ${`10.7.0.${i % 200}`} 8.8.8.8 ${30000 + i} 443 6 5 900 ${T0 + i} ${T0 + i + 30} ACCEPT OK`;
 const backup = (i: number) => `2 123456789012 eni-0bak ${`10.66.0.${i % 200}`} 10.7.1.1 ${40000 + i} 873 6 50 90000 ${T0 + i} ${T0 + i + 30} ACCEPT OK`;
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('ingest front door over Kinesis, Kafka and OpenSearch', () => {
   let s: ServiceApp;
