@@ -12,43 +12,22 @@
  *   (TS_NODE_PROJECT=tsconfig.runtime.json; DIR e.g. bench/out/analyze/10000000-1, whose files
  *   bench/analyze generates; `all` skips the per-detector runs)
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { FlowBatch } from '@flowguard/contracts';
 import { DETECTOR_IDS, DetectionEngine, defaultDetectionConfig, type DetectorId } from '@flowguard/detection';
 import { FlowLogParser } from '@flowguard/flowlog';
-import { IpSetList, ThreatIntel } from '@flowguard/threat-intel';
+import { simulationIntel, simulationLogFiles } from '../common/simulation-files';
 
 const dir = process.argv[2] ?? 'bench/out/analyze/1000000-1';
 const allOnly = process.argv[3] === 'all';
 
-function files(d: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(d).sort()) {
-    const p = join(d, name);
-    if (statSync(p).isDirectory()) out.push(...files(p));
-    else if (name.endsWith('.log')) out.push(p);
-  }
-  return out;
-}
-
-function intel(d: string): ThreatIntel {
-  try {
-    const j = JSON.parse(readFileSync(join(d, 'intel.json'), 'utf8')) as Record<string, string[]>;
-    const list = (key: string, kind: 'tor-exit' | 'tor-relay' | 'mining-pool' | 'custom') => [IpSetList.parseLines((j[key] ?? []).join('\n'), { name: key, kind })];
-    return new ThreatIntel({ torExits: list('torExits', 'tor-exit'), torRelays: list('torRelays', 'tor-relay'), miningPools: list('miningPools', 'mining-pool'), custom: list('malicious', 'custom') });
-  } catch {
-    return ThreatIntel.bundled();
-  }
-}
-
 const batches: FlowBatch[] = [];
-for (const f of files(dir)) {
+for (const f of simulationLogFiles(dir)) {
   const parser = new FlowLogParser({ source: f });
   for (const r of [...parser.push(readFileSync(f)), parser.end()]) if (r.batch.length > 0) batches.push(r.batch);
 }
 const rows = batches.reduce((s, b) => s + b.length, 0);
-const ti = intel(dir);
+const ti = simulationIntel(dir);
 
 function run(label: string, ids: DetectorId[] | null): void {
   const cfg = defaultDetectionConfig();

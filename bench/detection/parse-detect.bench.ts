@@ -8,38 +8,17 @@
  *   node --expose-gc -r ts-node/register -r tsconfig-paths/register bench/detection/parse-detect.bench.ts DIR
  *   (TS_NODE_PROJECT=tsconfig.runtime.json)
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { FlowBatch } from '@flowguard/contracts';
 import { DetectionEngine, defaultDetectionConfig } from '@flowguard/detection';
 import { parseFlowLogText } from '@flowguard/flowlog';
-import { IpSetList, ThreatIntel } from '@flowguard/threat-intel';
+import { simulationIntel, simulationLogFiles } from '../common/simulation-files';
 
 const dir = process.argv[2] ?? 'bench/out/analyze/1000000-1';
 
-function files(d: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(d).sort()) {
-    const p = join(d, name);
-    if (statSync(p).isDirectory()) out.push(...files(p));
-    else if (name.endsWith('.log')) out.push(p);
-  }
-  return out;
-}
-
-function intel(d: string): ThreatIntel {
-  try {
-    const j = JSON.parse(readFileSync(join(d, 'intel.json'), 'utf8')) as Record<string, string[]>;
-    const list = (key: string, kind: 'tor-exit' | 'tor-relay' | 'mining-pool' | 'custom') => [IpSetList.parseLines((j[key] ?? []).join('\n'), { name: key, kind })];
-    return new ThreatIntel({ torExits: list('torExits', 'tor-exit'), torRelays: list('torRelays', 'tor-relay'), miningPools: list('miningPools', 'mining-pool'), custom: list('malicious', 'custom') });
-  } catch {
-    return ThreatIntel.bundled();
-  }
-}
-
 // the files are read before timing: this measures parsing and detection, not the disk
-const texts = files(dir).sort((a, b) => a.localeCompare(b)).map((f) => readFileSync(f));
-const ti = intel(dir);
+const texts = simulationLogFiles(dir).sort((a, b) => a.localeCompare(b)).map((f) => readFileSync(f));
+const ti = simulationIntel(dir);
 
 function measure(label: string, detect: boolean): void {
   (globalThis as { gc?: () => void }).gc?.();
