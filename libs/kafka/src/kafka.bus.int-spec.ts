@@ -7,12 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { Consumers, Topics, allTopics, type AnomalyV1 } from '@flowguard/contracts';
 import { eventually, runBusContractSuite, sampleAnomaly, type Delivered } from '@flowguard/messaging';
 import { KafkaBus } from './kafka.bus';
+import { intBrokers } from './testing/int-brokers';
 import type { KafkaBusConfig } from './kafka.config';
 
-const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
-if (brokers.length === 0) {
-  throw new Error('KAFKA_BROKERS is not set: run the integration suite through the root integration config (it starts Kafka), or `node scripts/servers/servers.mjs up kafka`');
-}
+const brokers = intBrokers();
 
 const base: KafkaBusConfig = {
   brokers,
