@@ -23,6 +23,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { StringTable } from '@flowguard/contracts';
+import { ipv4OfBytes } from '@flowguard/util';
 import { isIPv6Bytes } from './ip-address.validator';
 
 /** Flag by string-table id: the value was validated as an IP address. */
@@ -412,30 +413,13 @@ function v4hash(ip: number): number {
 
 /**
  * A dotted-quad IPv4 in bytes [start, end) as a uint32 folded into int32, or
- * undefined. Same rules as `isIPv4Bytes` (no leading zeros), so text and
- * value map one to one: that is what lets IPv4 text be interned by integer.
+ * undefined: the repository's one IPv4 reader (`ipv4OfBytes`, no leading
+ * zeros), so text and value map one to one: that is what lets IPv4 text be
+ * interned by integer.
  */
 export function parseIPv4(b: Uint8Array, start: number, end: number): number | undefined {
-  let ip = 0;
-  let i = start;
-  for (let part = 0; part < 4; part++) {
-    const s = i;
-    let v = 0;
-    while (i < end) {
-      const d = (b[i] as number) - 48;
-      if (d < 0 || d > 9) break;
-      v = v * 10 + d;
-      i++;
-    }
-    const n = i - s;
-    if (n === 0 || n > 3 || v > 255 || (n > 1 && b[s] === 48)) return undefined;
-    ip = (ip << 8) | v;
-    if (part < 3) {
-      if (i >= end || b[i] !== 46) return undefined;
-      i++;
-    }
-  }
-  return i === end ? ip : undefined;
+  const v = ipv4OfBytes(b, start, end);
+  return v < 0 ? undefined : v | 0;
 }
 
 /**

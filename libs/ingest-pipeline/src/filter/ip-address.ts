@@ -2,28 +2,11 @@
  * Allocation-light IP parsing for the filters: IPv4 as an unsigned 32-bit
  * number, IPv6 as a bigint. Invalid input yields -1 / undefined, never throws.
  */
+import { ipv4OfText } from '@flowguard/util';
+
+/** Dotted-quad IPv4 as an unsigned 32-bit number, or -1 (the repository's one reader, `ipv4OfText`). */
 export function parseIPv4(s: string): number {
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return -1;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1; // leading zero: ambiguous (octal), rejected
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return n * 256 + part;
+  return ipv4OfText(s);
 }
 
 export function parseIPv6(input: string): bigint | undefined {
