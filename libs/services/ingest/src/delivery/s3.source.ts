@@ -54,11 +54,7 @@ export class S3Source implements OnApplicationBootstrap {
       this.queue = new S3EventQueueConsumer({
         client: await sqsClient({ region: c.region, ...(c.queue.endpoint ? { endpoint: c.queue.endpoint } : {}) }),
         queueUrl: c.queue.url, visibilityTimeoutSec: c.queue.visibilitySec, metrics: this.sinks.metrics,
-        handle: async (body, position) => {
-          const reports = await source.handleEventMessage(body, position);
-          const done = reports.filter((r) => r.outcome === 'ingested');
-          if (done.length) this.log.info({ objects: done.length, rows: done.reduce((n, r) => n + r.rows, 0), position }, 's3 objects ingested (event)');
-        },
+        handle: async (body, position) => this.logIngested(await source.handleEventMessage(body, position), position),
         onError: (err, what, messageId) => this.log.warn({ err, messageId }, `s3 event queue: ${what} failed; the message comes back`),
       });
     }
@@ -78,6 +74,11 @@ export class S3Source implements OnApplicationBootstrap {
     this.poll();
   }
 
+  private logIngested(reports: ReadonlyArray<{ outcome: string; rows: number }>, position: string): void {
+    const done = reports.filter((r) => r.outcome === 'ingested');
+    if (done.length) this.log.info({ objects: done.length, rows: done.reduce((n, r) => n + r.rows, 0), position }, 's3 objects ingested');
+  }
+
   /** One listing pass; skipped while the previous one still runs. */
   poll(): Promise<void> {
     if (this.running || this.stopped || !this.source) return this.running ?? Promise.resolve();
@@ -86,8 +87,7 @@ export class S3Source implements OnApplicationBootstrap {
       try {
         const reports = await source.poll();
         this.lastError = undefined;
-        const done = reports.filter((r) => r.outcome === 'ingested');
-        if (done.length) this.log.info({ objects: done.length, rows: done.reduce((n, r) => n + r.rows, 0) }, 's3 objects ingested');
+        this.logIngested(reports, 'listing');
       } catch (err) {
         this.lastError = err instanceof Error ? err.message : String(err);
         this.log.error({ err }, 's3 poll failed; next poll retries');
