@@ -314,7 +314,8 @@ export function defaultDetectionConfig(): DetectionConfig {
       inferEniOwner: true,
       ephemeralPortMin: 32768,
       servicePorts: [1433, 1521, 2049, 2375, 2376, 3306, 3389, 5432, 5672, 5900, 5985, 5986, 6379, 6443, 8080, 8443, 9092, 9200, 9300, 11211, 27017],
-      probeMaxPackets: 6,
+      // a failed Linux connect() is 1 SYN + tcp_syn_retries (6) = 7 header-only packets over 127 s: one record at 600 s aggregation
+      probeMaxPackets: 7,
       probeMaxBytesPerPacket: 80,
       udpProbeMaxBytesPerPacket: 1500,
     },

@@ -160,6 +160,24 @@ describe('port-scan: low-and-slow, UDP payload probes, established pairs', () =>
     // the same tails without the exchanges before them are probes
     expect(run(talk.filter((r) => r.packets === 2)).of('port-scan')).toHaveLength(1);
   });
+
+  it('counts a payload-less connect of 7 packets as a probe (1 SYN + Linux tcp_syn_retries 6, one 600 s record)', () => {
+    const day0 = T0 - (T0 % 86400);
+    // ten ports over 13 hours: nine rejected, one ACCEPTed attempt of 7 header-only packets answered by a bare 40 B packet
+    const knocks = Array.from({ length: 10 }, (_, k) => rec({
+      srcAddr: INTERNET, dstAddr: TARGET, srcPort: 45338, dstPort: 1000 * (k + 1), start: day0 + k * 4800, end: day0 + k * 4800 + 1,
+      ...(k === 6 ? { packets: 7, bytes: 288, action: 'ACCEPT' as const } : { packets: 2, bytes: 80, action: 'REJECT' as const }),
+    }));
+    const withAnswer = [...knocks, rec({ srcAddr: TARGET, dstAddr: INTERNET, srcPort: 7000, dstPort: 45338, packets: 1, bytes: 40, start: day0 + 6 * 4800 })];
+    const found = run(withAnswer).of('port-scan');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.signals.find((s) => s.name === 'distinctPorts')).toMatchObject({ value: 10, threshold: 10 });
+    // an attempt of more packets than a connect retries, or one the service answered with data, is no probe: 9 ports stay quiet
+    const longer = knocks.map((r) => (r.action === 'ACCEPT' ? { ...r, packets: 8, bytes: 330 } : r));
+    expect(run(longer).of('port-scan')).toHaveLength(0);
+    const answered = [...knocks, rec({ srcAddr: TARGET, dstAddr: INTERNET, srcPort: 7000, dstPort: 45338, packets: 3, bytes: 1400, start: day0 + 6 * 4800 })];
+    expect(run(answered).of('port-scan')).toHaveLength(0);
+  });
 });
 
 describe('port-sweep', () => {
