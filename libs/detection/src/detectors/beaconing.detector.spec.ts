@@ -71,6 +71,19 @@ describe('beaconing', () => {
     expect(a?.mitre).toEqual(['T1071']);
   });
 
+  it('sets aside a perfectly timed web poller whose sizes vary like telemetry, but not a C2 check-in of fixed size or a faster beacon', () => {
+    const r = rng(7);
+    // request sizes spread over 2,000-5,000 B (update and telemetry payloads): timing alone is the scheduler's
+    const vary = (recs: FlowRecord[]) => recs.map((x) => (x.srcAddr === HOST ? { ...x, bytes: 2000 + Math.round(3000 * r()) } : x));
+    const poller = run(vary(beacon(80, 900, { port: 443 })));
+    expect(poller.of('beaconing')).toHaveLength(0);
+    expect(poller.engine.stats().benignSkips['beaconing.varying-poller']).toBeGreaterThan(0);
+    // the same schedule with one check-in size (an idle C2) still fires
+    expect(run(beacon(80, 900, { port: 443, bytes: 3600 })).of('beaconing')).toHaveLength(1);
+    // and the size bar is for pollers only: every 60 s the varying sizes still make a beacon
+    expect(run(vary(beacon(400, 60, { port: 443 }))).of('beaconing')).toHaveLength(1);
+  });
+
   it('reports a strobe instead of a beacon for thousands of sessions per hour', () => {
     const r = run(beacon(7300, 1), { config: config() });
     expect(r.of('strobe')).toHaveLength(1);

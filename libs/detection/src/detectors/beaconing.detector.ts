@@ -181,6 +181,10 @@ export class BeaconingDetector implements Detector {
       // the threshold after the polling modifier
       const cvFires = !polling && sc.cvFolded <= c.maxIntervalCv;
       if (!cvFires && (sc.score - (polling ? c.pollingModifier : 0) < c.minScore || sc.onBeatShare < c.minOnBeatShare)) continue;
+      if (polling && !this.sizeRegular(sc)) {
+        this.pollerSkipped++;
+        continue;
+      }
       firing.push({ e, ring, idx: Array.from(slots.subarray(0, n)), sc, cvFires, polling });
     }
     pairs.dirtyList = keep;
@@ -215,9 +219,21 @@ export class BeaconingDetector implements Detector {
 
   /** pairs left unscored because every session was an NTP-sized exchange on UDP 123 */
   timeSyncSkipped = 0;
+  /** polling-shaped pairs set aside because their sizes vary the way telemetry does */
+  pollerSkipped = 0;
 
   benignSkips(): Record<string, number> {
-    return { 'time-sync': this.timeSyncSkipped };
+    return { 'time-sync': this.timeSyncSkipped, 'varying-poller': this.pollerSkipped };
+  }
+
+  /**
+   * A poller fires only on what a scheduler does not explain: near-perfect timing *and* sizes. The
+   * timing part is the score bar raised by the polling modifier; the size part (RITA's ds alone)
+   * must clear that same raised bar, or perfect timing, persistence and steadiness (a scheduler's
+   * shape) would carry a poller whose payloads vary by a third (update and telemetry clients).
+   */
+  private sizeRegular(sc: ReturnType<typeof scoreBeacon>): boolean {
+    return sc.ds >= this.cfg.minScore + this.cfg.pollingModifier;
   }
 
   /**
