@@ -1,10 +1,12 @@
 /**
  * The byte-level core of the text parser: batches, header lines, format
- * switches and error reporting. The per-line work runs in a line parser
- * generated for the current format (line-parser.codegen.ts): it scans UTF-8
- * bytes once, parses integers by hand, interns strings through
- * {@link ByteInterner} and writes straight into the typed columns of a
- * {@link FlowBatch}: no split(), no per-record object, no regular expression.
+ * switches and error reporting. Lines are parsed in two tiers (ADR 0030):
+ * the WebAssembly fast path (wasm/line-scanner.ts) takes every line it is sure
+ * of and stops at the first it is not; the line parser generated for the
+ * current format (line-parser.codegen.ts) takes that line, and is the one
+ * place that decides what is wrong with a line. Both scan UTF-8 bytes once,
+ * parse integers by hand and intern strings in the module's per-batch tables:
+ * no split(), no per-record object, no regular expression.
  *
  * Invariant of {@link TextParserCore.feed}: the byte range always ends with a
  * `\n`, so inner loops stop on a delimiter byte without bounds checks.
@@ -12,7 +14,8 @@
 import { FlowBatch } from '@flowguard/contracts';
 import { CompiledFormat, DEFAULT_FORMAT, compileFields, compileFormat, parseHeaderLine, sameFields } from '../format/flow-log-format';
 import { MAX_RAW_CHARS, ParseCounts, ParseError, ParseErrorReason, ParseResult, emptyCounts } from '../parse-result';
-import { ByteInterner, ParsedStringTable } from './byte-interner';
+import { ParsedStringTable } from './parsed-string-table';
+import { LineScanner, SCAN_SLOW_LINE } from './wasm/line-scanner';
 import { FieldPlan, Op, buildPlan, fillUnplanned, textColumns } from './field-plan';
 import { E_EMPTY, E_FIELD_COUNT, LineParser, LineParserHost, compileLineParser } from './line-parser.codegen';
 
@@ -23,6 +26,11 @@ export interface CoreOptions {
   maxLineBytes?: number;
   /** true: emit a result per full batch; false: grow one batch (parseFlowLogText) */
   streaming: boolean;
+  /**
+   * false: every line through the TypeScript line parser (no WebAssembly fast path). For the
+   * differential tests and the A/B benchmark; the output is the same either way.
+   */
+  fastPath?: boolean;
 }
 
 /** reason by error code of the generated line parser */
@@ -65,7 +73,7 @@ export class TextParserCore implements LineParserHost {
   /** rows per emitted batch (streaming), Infinity when growing one batch */
   rowLimit: number;
   batch: FlowBatch;
-  interner: ByteInterner;
+  interner: LineScanner;
   tcols: Array<Uint32Array | null>;
   counts: ParseCounts = emptyCounts();
   errors: ParseError[] = [];
@@ -79,6 +87,9 @@ export class TextParserCore implements LineParserHost {
   private segStart = 0;
   private started = false;
   private readonly results: ParseResult[] = [];
+  private readonly fastPath: boolean;
+  /** the scanner went back to the pool (finish); the core is done */
+  private released = false;
 
   /** Throws FormatError for a bad configured format: that is a configuration bug, not bad input. */
   constructor(options: CoreOptions) {
@@ -92,7 +103,9 @@ export class TextParserCore implements LineParserHost {
     this.rowLimit = options.streaming ? this.batchSize : Infinity;
     const table = new ParsedStringTable();
     this.batch = new FlowBatch(Math.min(this.batchSize, MIN_CAPACITY), table);
-    this.interner = new ByteInterner(table);
+    this.fastPath = options.fastPath ?? true;
+    this.interner = LineScanner.acquire();
+    this.interner.usePlan(this.plan);
     this.tcols = textColumns(this.plan, this.batch);
   }
 
@@ -106,16 +119,56 @@ export class TextParserCore implements LineParserHost {
 
   /** Parse complete lines in [start, end); `buf[end - 1]` must be `\n`. */
   feed(buf: Buffer, start: number, end: number): void {
+    if (this.released) throw new Error('TextParserCore.feed after finish()');
     let pos = start;
     if (!this.started && pos < end) {
       this.started = true;
       pos = this.firstLine(buf, pos);
     }
+    if (this.fastPath && pos < end) {
+      this.scan(buf, pos, end);
+      return;
+    }
     while (pos < end) {
       pos = this.lineParser(this, buf, pos, end);
-      if (this.batch.length >= this.rowLimit || this.errors.length >= this.rowLimit) this.emit(true);
-      else if (this.batch.length >= this.batch.capacity) this.grow();
+      this.afterLines();
     }
+  }
+
+  /** The two tiers: the module parses until a line it does not take, the generated parser takes that one line. */
+  private scan(buf: Buffer, from: number, end: number): void {
+    const scanner = this.interner;
+    scanner.load(buf, from, end);
+    const maxLine = this.maxLineBytes + 1;
+    let pos = from;
+    while (pos < end) {
+      const b = this.batch;
+      const room = Math.min(b.capacity, this.rowLimit) - b.length;
+      if (room > 0) {
+        pos = from + scanner.parse(pos - from, end - from, room, maxLine);
+        const rows = scanner.rows;
+        if (rows > 0) {
+          scanner.flush(b, this.tcols, b.length);
+          b.length += rows;
+          this.counts.records += rows;
+          this.counts.nodata += scanner.nodata;
+          this.counts.skipdata += scanner.skipdata;
+        }
+        const lines = scanner.lines;
+        this.lineNo += lines;
+        this.counts.lines += lines;
+        if (scanner.status === SCAN_SLOW_LINE) {
+          const nl = buf.indexOf(LF, pos);
+          pos = this.lineParser(this, buf, pos, nl < 0 ? end : nl + 1);
+        }
+      }
+      this.afterLines();
+    }
+  }
+
+  private afterLines(): void {
+    if (this.batch.length >= this.rowLimit || this.errors.length >= this.rowLimit) this.emit(true);
+    else if (this.batch.length >= this.batch.capacity) this.grow();
   }
 
   /** Record a line the caller rejected before parsing (over-long stream lines). */
@@ -147,16 +200,19 @@ export class TextParserCore implements LineParserHost {
   private emit(next: boolean): void {
     fillUnplanned(this.plan, this.batch, this.segStart, this.batch.length);
     // the batch's table takes the value bytes; its strings are created when first read
-    const table = next ? new ParsedStringTable() : null;
-    this.interner.handOver(table);
+    this.interner.handOver(this.batch.strings as ParsedStringTable);
+    if (!next) {
+      this.interner.release();
+      this.released = true;
+    }
     const result: ParseResult = { batch: this.batch, errors: this.errors, counts: this.counts };
     if (this.source !== undefined) result.source = this.source;
     this.results.push(result);
     this.errors = [];
     this.counts = emptyCounts();
-    if (!table) return;
+    if (!next) return;
     // size the next batch like the last one: small payloads stay small, big streams skip regrowth
-    this.batch = new FlowBatch(Math.min(this.batchSize, Math.max(MIN_CAPACITY, result.batch.length)), table);
+    this.batch = new FlowBatch(Math.min(this.batchSize, Math.max(MIN_CAPACITY, result.batch.length)), new ParsedStringTable());
     this.tcols = textColumns(this.plan, this.batch);
     this.segStart = 0;
     this.resetMemo(); // string ids are per batch
@@ -218,6 +274,7 @@ export class TextParserCore implements LineParserHost {
     this.segStart = b.length;
     this.plan = plan;
     this.lineParser = compileLineParser(plan);
+    this.interner.usePlan(plan);
     this.resetMemo();
     this.tcols = textColumns(plan, b);
   }

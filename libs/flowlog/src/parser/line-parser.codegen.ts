@@ -17,7 +17,7 @@
  */
 import type { FlowBatch } from '@flowguard/contracts';
 import type { ParseCounts, ParseError } from '../parse-result';
-import type { ByteInterner } from './byte-interner';
+import type { LineScanner } from './wasm/line-scanner';
 import { IntTarget, Op, type FieldPlan } from './field-plan';
 
 export const E_FIELD_COUNT = 1;
@@ -31,7 +31,7 @@ export const E_ENCODING = 7;
 /** What the generated parser reads and writes on its caller. */
 export interface LineParserHost {
   batch: FlowBatch;
-  interner: ByteInterner;
+  interner: LineScanner;
   tcols: Array<Uint32Array | null>;
   lineNo: number;
   counts: ParseCounts;
