@@ -89,19 +89,26 @@ async function* readPlainFile(path: string, options: FileReadOptions): AsyncGene
     }
     const { chunkBytes: _chunk, onRead, ...parseOptions } = options;
     const parser = new FlowLogParser({ ...parseOptions, source: path });
+    // two buffers: the next read runs (on libuv's pool) while this chunk is parsed, so the
+    // parsing thread does not sit idle for every read (~10% of an analyze run did)
+    let current = chunk;
+    let spare = Buffer.allocUnsafe(chunk.length);
     let position = 0;
     let n = first;
     let failure: unknown = null;
     while (n > 0) {
       position += n;
       onRead?.(n);
-      for (const r of parser.push(chunk.subarray(0, n))) yield { ...r, source: path, last: false };
-      try {
-        n = (await handle.read(chunk, 0, chunk.length, position)).bytesRead;
-      } catch (e) {
-        failure = e;
-        break;
-      }
+      const next = handle.read(spare, 0, spare.length, position).then(
+        (r) => r.bytesRead,
+        (e: unknown) => {
+          failure = e;
+          return 0;
+        },
+      );
+      for (const r of parser.push(current.subarray(0, n))) yield { ...r, source: path, last: false };
+      n = await next;
+      [current, spare] = [spare, current];
     }
     const last = parser.end({ truncated: failure !== null });
     yield { ...last, source: path, last: failure === null };
