@@ -30,6 +30,15 @@ describe('ddos', () => {
     expect(state[0]).toMatchObject({ anomalyId: found[0]!.anomalyId, occurrences: 3 });
   });
 
+  it('keeps a one-source flood and a many-source flood on the same target apart (the first actor is not carried over)', () => {
+    const single = clientConnections('172.16.0.1', 150, 3);
+    const t = T0 + 20 * 60;
+    const syn = Array.from({ length: 1200 }, (_, k) => rec({ version: 3, srcAddr: `198.19.${k >> 8}.${k & 255}`, dstAddr: WEB, srcPort: 40000 + k, dstPort: 80, tcpFlags: 2, packets: 1, bytes: 60, start: t + (k % 60) }));
+    const state = run([...single, ...syn]).engine.anomalies().filter((a) => a.detector === 'ddos');
+    expect(state.map((a) => a.actor).sort()).toEqual(['172.16.0.1', null]);
+    expect(state.find((a) => a.actor === null)).toMatchObject({ targets: [WEB], firstSeen: t });
+  });
+
   it('stays quiet below the absolute threshold (near miss) and does not count the server answers as a flood of the client', () => {
     expect(run(clientConnections('172.16.0.1', 90, 5)).of('ddos')).toHaveLength(0);
   });

@@ -289,7 +289,9 @@ export class DdosDetector implements Detector {
     const kinds = triggers.map((t) => t.kind).join(', ');
     return {
       detector: this.id,
-      entity: dst,
+      // a flood one source drives and a flood many sources drive are two findings (block an address vs.
+      // absorb a botnet): one episode per destination would carry the first one's actor over the other
+      entity: actor ? `${actor}>${dst}` : dst,
       windowStart: start,
       windowEnd: end,
       firstSeen: w.d[e * DS + D_FIRST] as number,
