@@ -63,6 +63,8 @@ export const DEFAULT_BATCH_SIZE = 8192;
 /** first capacity of a batch; it grows up to the batch size */
 const MIN_CAPACITY = 1024;
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+/** bytes handed to the WebAssembly module per call (a few MiB: input chunks are 1 MiB) */
+const SCAN_SLICE = 4 << 20;
 
 export class TextParserCore implements LineParserHost {
   readonly source: string | undefined;
@@ -125,8 +127,16 @@ export class TextParserCore implements LineParserHost {
       this.started = true;
       pos = this.firstLine(buf, pos);
     }
-    if (this.fastPath && pos < end) {
-      this.scan(buf, pos, end);
+    if (this.fastPath) {
+      // the module gets at most SCAN_SLICE bytes at a time (cut after a newline), so one big
+      // text (parseFlowLogText of a whole file) does not grow its memory to the text's size
+      while (end - pos > SCAN_SLICE) {
+        const nl = buf.lastIndexOf(LF, pos + SCAN_SLICE - 1);
+        const cut = nl >= pos ? nl + 1 : buf.indexOf(LF, pos + SCAN_SLICE) + 1;
+        this.scan(buf, pos, cut);
+        pos = cut;
+      }
+      if (pos < end) this.scan(buf, pos, end);
       return;
     }
     while (pos < end) {

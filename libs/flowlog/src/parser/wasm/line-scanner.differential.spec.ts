@@ -111,6 +111,14 @@ describe('WebAssembly fast path vs TypeScript line parser', () => {
     );
   });
 
+  it('agrees when one fed range is larger than what the module takes per call (sliced at newlines)', () => {
+    const lines = fc.sample(lineArb(V2), { numRuns: 500, seed: 7 });
+    const text = Buffer.from(Array.from({ length: 90_000 }, (_, i) => lines[i % lines.length]).join('\n') + '\n');
+    expect(text.length).toBeGreaterThan(9 << 20);
+    same(text, 1 << 20, text.length);
+    expect(run(text, true, 1 << 20, text.length).reduce((n, r) => n + r.counts.records, 0)).toBe(90_000);
+  });
+
   it('takes the same lines a concatenation of files with different headers gives', () => {
     const v5 = 'version vpc-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction';
     const text = Buffer.from(

@@ -97,6 +97,7 @@ function wasmModule(): WasmModule {
 /** Instances of finished parsers, reused: a CloudWatch payload of 50 lines should not pay for a fresh memory. */
 const pool: LineScanner[] = [];
 const POOL_MAX = 8;
+const POOL_MAX_MEMORY = 64 << 20;
 
 export class LineScanner {
   private readonly x: Exports;
@@ -131,7 +132,8 @@ export class LineScanner {
   release(): void {
     this.x.reset();
     this.plan = null;
-    if (pool.length < POOL_MAX) pool.push(this);
+    // an instance that grew for a huge batch is left to the GC rather than kept
+    if (pool.length < POOL_MAX && this.x.memory.buffer.byteLength <= POOL_MAX_MEMORY) pool.push(this);
   }
 
   /** Parse with `plan` from now on (also forgets the per-field memos). */
