@@ -115,6 +115,17 @@ describe('mapParquetRows', () => {
     expect(r.batch.length).toBe(0);
   });
 
+  it('validates each distinct address once, also when the value was first seen in a text field', () => {
+    const r = mapParquetRows({
+      vpc_id: ['10.0.0.1', 'not-an-ip', 'vpc-1', 'vpc-1'],
+      srcaddr: ['10.0.0.1', 'not-an-ip', '10.0.0.1', 'not-an-ip'],
+      dstaddr: ['10.0.0.2', '10.0.0.2', '10.0.0.2', '10.0.0.2'],
+    });
+    expect(r.errors.map((e) => [e.line, e.reason])).toEqual([[2, 'bad_address'], [4, 'bad_address']]);
+    expect(r.batch.length).toBe(2);
+    expect([r.batch.strings.get(r.batch.srcAddr[0] as number), r.batch.strings.get(r.batch.srcAddr[1] as number)]).toEqual(['10.0.0.1', '10.0.0.1']);
+  });
+
   it('handles no columns and empty ranges', () => {
     expect(mapParquetRows({}).batch.length).toBe(0);
     expect(mapParquetRows({ srcaddr: ['10.0.0.1'] }, { offset: 1 }).counts.lines).toBe(0);

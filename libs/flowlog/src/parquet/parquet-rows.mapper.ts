@@ -105,6 +105,8 @@ export function mapParquetRows(columns: Record<string, ArrayLike<unknown>>, opti
     errors.push(err);
   };
 
+  /** by string id: 1 when the value was validated as an address */
+  let addrOk = new Uint8Array(1024);
   format.fields.forEach((spec, k) => {
     const col = columns[names[k] as string] as ArrayLike<unknown>;
     const name = spec.name;
@@ -150,8 +152,17 @@ export function mapParquetRows(columns: Record<string, ArrayLike<unknown>>, opti
           const r = toText(cell);
           if (r.reason) reject(i, name, r.reason, r.detail);
           else if (r.text === null) target[i] = 0;
-          else if (isAddr && !isIPString(r.text)) reject(i, name, 'bad_address', `${JSON.stringify(r.text.slice(0, 80))} is not an IPv4 or IPv6 address`);
-          else target[i] = strings.intern(r.text);
+          else if (!isAddr) target[i] = strings.intern(r.text);
+          else {
+            // an address is validated once per distinct value of the batch (a value first seen
+            // in a text field, or refused before, is checked again)
+            const id = strings.intern(r.text);
+            if ((id < addrOk.length && addrOk[id] === 1) || isIPString(r.text)) {
+              if (id >= addrOk.length) addrOk = grow(addrOk, id);
+              addrOk[id] = 1;
+              target[i] = id;
+            } else reject(i, name, 'bad_address', `${JSON.stringify(r.text.slice(0, 80))} is not an IPv4 or IPv6 address`);
+          }
         }
       }
     }
@@ -168,6 +179,12 @@ export function mapParquetRows(columns: Record<string, ArrayLike<unknown>>, opti
     for (const e of errors) counts.errors[e.reason] = (counts.errors[e.reason] ?? 0) + 1;
   }
   return finish(result, errors, counts, options.source);
+}
+
+function grow(a: Uint8Array, id: number): Uint8Array {
+  const next = new Uint8Array(Math.max(a.length * 2, id + 1));
+  next.set(a);
+  return next;
 }
 
 function finish(batch: FlowBatch, errors: ParseError[], counts: ReturnType<typeof emptyCounts>, source?: string): ParseResult {
