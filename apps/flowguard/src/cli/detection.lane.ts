@@ -1,13 +1,13 @@
 import type { AnomalyV1, FlowBatch } from '@flowguard/contracts';
-import { DetectionEngine, type DetectionConfig } from '@flowguard/detection';
+import { DetectionEngine } from '@flowguard/detection';
 import type { ThreatIntelLookup } from '@flowguard/threat-intel';
-import type { LaneRole, LaneTotals } from './lane.protocol';
+import type { LaneInit, LaneTotals } from './lane.protocol';
 
 /**
- * One detection role of a threaded `analyze` run: a DetectionEngine running only the
- * source-keyed (or destination-keyed) detectors over every row, in file order, with
- * directions already learned by the main thread's Repartitioner (ADR 0009). Keeps the
- * latest version of each anomaly, as the single-threaded DetectionRun does.
+ * One lane of a threaded `analyze` run: a DetectionEngine running its share of the
+ * detectors over every row, in file order. The engine has role `all`, so it learns ENI
+ * owners from the rows itself exactly as the single engine does (ADR 0022, amendment).
+ * Keeps the latest version of each anomaly, as the single-threaded DetectionRun does.
  * No worker_threads import: the worker entry (detection.worker.ts) and the specs
  * drive the same class.
  */
@@ -15,8 +15,8 @@ export class DetectionLane {
   private readonly engine: DetectionEngine;
   private readonly latest = new Map<string, AnomalyV1>();
 
-  constructor(role: LaneRole, config: DetectionConfig, threatIntel: ThreatIntelLookup) {
-    this.engine = new DetectionEngine({ ...config, role }, { threatIntel });
+  constructor(init: Pick<LaneInit, 'config' | 'detectors'>, threatIntel: ThreatIntelLookup) {
+    this.engine = new DetectionEngine({ ...init.config, role: 'all' }, { threatIntel, detectors: init.detectors });
   }
 
   feed(batch: FlowBatch): void {

@@ -11,7 +11,7 @@ import { loadThreatIntel } from './threat-intel.loader';
 const port = parentPort;
 if (!port) throw new Error('detection.worker.ts runs only as a worker thread');
 const init = workerData as LaneInit;
-const lane = new DetectionLane(init.role, init.config, loadThreatIntel(init.intelFiles));
+const lane = new DetectionLane(init, loadThreatIntel(init.intelFiles));
 const send = (m: FromLane) => port.postMessage(m);
 
 port.on('message', (m: ToLane) => {

@@ -55,7 +55,7 @@ export const workerLane: LaneFactory = (init) => {
  * delivery) without a thread: the specs use it to check the threaded run quickly.
  */
 export const inProcessLane: LaneFactory = (init) => {
-  const lane = new DetectionLane(init.role, init.config, loadThreatIntel(init.intelFiles));
+  const lane = new DetectionLane(init, loadThreatIntel(init.intelFiles));
   let deliver: (m: FromLane) => void = () => undefined;
   let fail: (e: Error) => void = () => undefined;
   let closed = false;

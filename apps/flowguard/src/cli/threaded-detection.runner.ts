@@ -1,9 +1,9 @@
 import type { AnomalyV1, FlowBatch } from '@flowguard/contracts';
-import { Repartitioner, type DetectionConfig } from '@flowguard/detection';
+import type { DetectionConfig } from '@flowguard/detection';
 import type { ThreatIntelLookup } from '@flowguard/threat-intel';
 import { type AnalyzeRun, byFirstSeen } from './detection.runner';
 import { IngestStages, type StageOptions } from './ingest.stages';
-import { type FromLane, type LaneRole, type LaneTotals, toBatchMessage } from './lane.protocol';
+import { type FromLane, type LaneInit, type LaneRole, type LaneTotals, toBatchMessage } from './lane.protocol';
 import { type LaneFactory, type LaneTransport, workerLane } from './lane.transport';
 
 /**
@@ -13,6 +13,19 @@ import { type LaneFactory, type LaneTransport, workerLane } from './lane.transpo
  */
 const MAX_IN_FLIGHT = 16;
 
+/**
+ * The detectors of the second lane (by Detector.name); the first lane runs every other one, so a
+ * detector added later runs there. Chosen from per-thread CPU on the 10 M-record bench data
+ * (docs/simulator-and-eval.md §5): exfiltration's pair windows are the largest single detector
+ * cost, the destination-keyed detectors (floods, beaconing, brute force by target) the next
+ * group; scans, sweeps and the per-source session detectors stay in the first.
+ */
+export const SECOND_LANE_DETECTORS = ['exfiltration', 'exfiltration/slow', 'ddos', 'beaconing', 'brute-force/target'];
+
+export function laneDetectors(role: LaneRole): LaneInit['detectors'] {
+  return role === 'first' ? { except: SECOND_LANE_DETECTORS } : { only: SECOND_LANE_DETECTORS };
+}
+
 interface Lane {
   role: LaneRole;
   transport: LaneTransport;
@@ -21,18 +34,15 @@ interface Lane {
 }
 
 /**
- * `analyze` on two cores, with the detect service's scaling scheme (ADR 0009, 0018) cut
- * to one bucket: the main thread reads, parses, runs the ingest stages and learns ENI
- * owners (Repartitioner.markDirections); two lanes run the source-keyed and the
- * destination-keyed detectors over every row in file order. Each lane's engine sees
- * exactly the rows and batches the single engine sees, so watermarks, windows and
- * anomalies are the same (threaded-detection.spec.ts); the output is merged and sorted
- * as the single-threaded run sorts it.
+ * `analyze` on two cores: the main thread reads, parses and runs the ingest stages; two
+ * lanes each run a share of the detectors over every row in file order. Each lane's engine
+ * sees exactly the rows and batches the single engine sees and learns ENI owners from them
+ * as it does, so watermarks, windows and anomalies are the same (threaded-detection.spec.ts);
+ * the output is merged and sorted as the single-threaded run sorts it.
  */
 export class ThreadedDetectionRun implements AnalyzeRun {
   readonly stages: IngestStages;
   records = 0;
-  private readonly router: Repartitioner;
   private readonly lanes: Lane[];
   private failure: Error | null = null;
   private waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -46,9 +56,8 @@ export class ThreadedDetectionRun implements AnalyzeRun {
     lanes: LaneFactory = workerLane,
   ) {
     this.stages = new IngestStages({ ...stages, threatIntel });
-    this.router = new Repartitioner({ buckets: 1, inferEniOwner: config.network.inferEniOwner });
-    this.lanes = (['src', 'dst'] as const).map((role) => {
-      const lane: Lane = { role, transport: lanes({ role, config, intelFiles }), inFlight: 0, result: null };
+    this.lanes = (['first', 'second'] as const).map((role) => {
+      const lane: Lane = { role, transport: lanes({ role, config, intelFiles, detectors: laneDetectors(role) }), inFlight: 0, result: null };
       lane.transport.listen((m) => this.onMessage(lane, m), (e) => this.fail(e));
       return lane;
     });
@@ -60,9 +69,9 @@ export class ThreadedDetectionRun implements AnalyzeRun {
     this.records += batch.length;
     const detection = this.stages.apply(batch);
     if (detection.length === 0) return;
-    this.router.markDirections(detection);
+    // one shared copy for both lanes (lane.protocol.ts)
+    const { message, transfer } = toBatchMessage(detection);
     for (const lane of this.lanes) {
-      const { message, transfer } = toBatchMessage(detection);
       lane.transport.post(message, transfer);
       lane.inFlight++;
     }
@@ -86,7 +95,7 @@ export class ThreadedDetectionRun implements AnalyzeRun {
   /** rows each lane's engine analysed, and late drops (the same for both lanes) */
   totals(): Record<LaneRole, LaneTotals | null> {
     const of = (role: LaneRole) => this.lanes.find((l) => l.role === role)?.result?.totals ?? null;
-    return { src: of('src'), dst: of('dst') };
+    return { first: of('first'), second: of('second') };
   }
 
   async close(): Promise<void> {

@@ -31,7 +31,7 @@ async function analyze(run: AnalyzeRun, batches: FlowBatch[]): Promise<string[]>
 
 // The lanes run in-process here (same messages, structured clone with transfer); cli.spec.ts runs
 // `analyze --threads 2` with real worker threads and compares its output with `--threads 1`.
-describe('threaded analyze (source- and destination-keyed lanes) = single-threaded analyze', () => {
+describe('threaded analyze (two lanes, each a share of the detectors) = single-threaded analyze', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fg-threads-'));
   const intelFile = join(dir, 'intel.json');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,8 +54,8 @@ describe('threaded analyze (source- and destination-keyed lanes) = single-thread
     expect(single.length).toBeGreaterThan(20);
     expect(two).toEqual(single);
     const t = threaded.totals();
-    expect(t.src?.flows).toBe(t.dst?.flows);
-    expect(t.src?.flows).toBeGreaterThan(150_000);
+    expect(t.first?.flows).toBe(t.second?.flows);
+    expect(t.first?.flows).toBeGreaterThan(150_000);
   }, 60_000);
 
   it('reports a lane that failed as an error instead of hanging, and stops reading', async () => {
@@ -71,7 +71,7 @@ describe('threaded analyze (source- and destination-keyed lanes) = single-thread
           lane.listen(m, e);
         },
         post(message, transfer) {
-          if (init.role === 'dst' && ++posted === 3) setImmediate(() => onError(new Error('worker exited with code 1')));
+          if (init.role === 'second' && ++posted === 3) setImmediate(() => onError(new Error('worker exited with code 1')));
           else lane.post(message, transfer);
         },
       };

@@ -24,6 +24,13 @@ export interface DetectionEngineDeps {
   threatIntel?: ThreatIntelLookup;
   /** wall clock in epoch ms (suppression/allow-list expiry, updatedAt) */
   now?: () => number;
+  /**
+   * Run only some of the detectors the role selects, by {@link Detector.name}: `only` keeps the
+   * named ones, `except` drops them. For engines that each see every row and share the work
+   * (the analyze CLI's two lanes): unlike a src/dst role, such an engine still learns ENI owners
+   * itself (role `all`), so its rows are classified exactly as one engine running everything.
+   */
+  detectors?: { only?: readonly string[]; except?: readonly string[] };
 }
 
 // module-level copies: the contracts barrel re-exports through getters, too slow for a per-row read
@@ -82,7 +89,10 @@ export class DetectionEngine {
         evictions[name] = (evictions[name] ?? 0) + n;
       },
     };
-    this.detectors = createDetectors(this.ctx).filter((d) => config.role === 'all' || d.keying === config.role);
+    const only = deps.detectors?.only ? new Set(deps.detectors.only) : null;
+    const except = new Set(deps.detectors?.except ?? []);
+    this.detectors = createDetectors(this.ctx).filter((d) =>
+      (config.role === 'all' || d.keying === config.role) && (only === null || only.has(d.name)) && !except.has(d.name));
     this.aggregator = new AnomalyAggregator(config, this.now);
     this.longest = longestWindowSec(config) + config.detectors.beaconing.lookbackSec;
   }
