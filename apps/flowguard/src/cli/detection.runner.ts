@@ -39,8 +39,8 @@ export class DetectionRun implements AnalyzeRun {
   feed(batch: FlowBatch): void {
     if (batch.length === 0) return;
     this.records += batch.length;
-    const detection = this.stages.apply(batch);
-    if (detection.length > 0) this.keep(this.engine.process(detection));
+    const d = this.stages.apply(batch);
+    if (d.length > 0) this.keep(d.rows ? this.engine.process(d.batch, d.rows, d.length) : this.engine.process(d.batch));
   }
 
   /** Close every open window; returns all anomalies, oldest first. */

@@ -19,6 +19,13 @@ export interface StageOptions {
   lbEnis?: string[];
 }
 
+/** What detection gets from one batch: rows[0..length) of `batch` (ascending), or all of it when rows is null. */
+export interface StagedBatch {
+  batch: FlowBatch;
+  rows: Uint32Array | null;
+  length: number;
+}
+
 export interface StageCounts {
   input: number;
   toDetection: number;
@@ -47,19 +54,21 @@ export class IngestStages {
     });
   }
 
-  apply(batch: FlowBatch): FlowBatch {
+  /** The rows of `batch` detection gets (the input itself is marked); no copy is made. */
+  apply(batch: FlowBatch): StagedBatch {
     this.counts.input += batch.length;
     if (!this.filter) {
       this.counts.toDetection += batch.length;
-      return batch;
+      return { batch, rows: null, length: batch.length };
     }
     const m = markThreatIntel(batch, this.o.threatIntel);
     this.counts.threatMarked += m.torExit + m.torRelay + m.miningPool + m.listed;
     const r = this.filter.apply(batch, Date.now());
-    this.counts.toDetection += r.detection.length;
+    const length = r.counts.detection;
+    this.counts.toDetection += length;
     this.counts.healthChecksMarked += r.counts.marked.healthCheck;
     for (const k of DROP_REASONS) this.counts.droppedFromDetection[k] += r.counts.droppedFromDetection[k];
-    return r.detection;
+    return { batch, rows: r.detectionRows, length };
   }
 
   describe(): string {

@@ -35,6 +35,18 @@ describe('lane batch messages', () => {
     }
   });
 
+  it('carries only the given rows when asked, as FlowBatch.select would', () => {
+    const parsed = parseFlowLogText(lines.join('\n')).batch;
+    const want = parsed.select([1, 3]);
+    const { message } = toBatchMessage(parsed, Uint32Array.from([1, 3]));
+    const got = fromBatchMessage(structuredClone(message));
+    expect(got.length).toBe(2);
+    for (const i of [0, 1]) {
+      expect([got.src(i), got.dst(i), got.srcPort[i], got.packets[i], got.start[i], got.logStatus[i], got.interfaceId[i]])
+        .toEqual([want.src(i), want.dst(i), want.srcPort[i], want.packets[i], want.start[i], want.logStatus[i], want.interfaceId[i]]);
+    }
+  });
+
   it('carries values added after parsing and non-ASCII text (a table built from strings)', () => {
     const batch = batchFromRecords([
       { srcAddr: '10.1.2.3', dstAddr: '198.51.100.7', interfaceId: 'eni-ü', fields: { 'vpc-id': 'vpc-é1' } },

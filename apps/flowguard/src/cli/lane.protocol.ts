@@ -57,14 +57,13 @@ export type FromLane =
   | { kind: 'error'; message: string; stack?: string };
 
 /**
- * Compact copies of every column of `batch` (rows 0..length-1), its string bytes and IPv4 view,
+ * Compact copies of every column of `batch` (rows 0..n-1, or the rows rows[0..n)), its string bytes and IPv4 view,
  * all in one SharedArrayBuffer: posted as is to every lane (a view on shared memory is cloned by
  * reference), so the main thread copies a batch once whatever the number of lanes and transfers
  * nothing. Moving ~20 separate ArrayBuffers per lane cost the main thread ~1 ms a message on
  * 8 k-row batches (2.5 s of 10 M records), more than the copies. Lanes only read batches.
  */
-export function toBatchMessage(batch: FlowBatch): { message: BatchMessage; transfer: ArrayBuffer[] } {
-  const n = batch.length;
+export function toBatchMessage(batch: FlowBatch, rows: ArrayLike<number> | null = null, n = rows ? rows.length : batch.length): { message: BatchMessage; transfer: ArrayBuffer[] } {
   const table = batch.strings;
   const joined = table.joinedUtf8();
   const v4 = table.ipv4Values();
@@ -80,7 +79,8 @@ export function toBatchMessage(batch: FlowBatch): { message: BatchMessage; trans
   let at = 0;
   const take = <T extends Column>(c: T): T => {
     const copy = new (c.constructor as new (b: SharedArrayBuffer, o: number, l: number) => T)(shared, at, n);
-    copy.set(c.subarray(0, n) as never);
+    if (rows) gather(c, copy, rows, n);
+    else copy.set(c.subarray(0, n) as never);
     at += align(n * c.BYTES_PER_ELEMENT);
     return copy;
   };
@@ -96,6 +96,26 @@ export function toBatchMessage(batch: FlowBatch): { message: BatchMessage; trans
   const text: Array<[string, Uint32Array]> = [];
   for (const [field, col] of batch.text) text.push([field, take(col)]);
   return { message: { kind: 'batch', length: n, strings, stringCount: table.size, ipv4, columns, text }, transfer: [] };
+}
+
+/*
+ * Row gathers, one monomorphic loop per typed-array type (as FlowBatch.select does: one
+ * loop over every column type goes megamorphic in V8 and runs several times slower).
+ */
+type Rows = ArrayLike<number>;
+function gatherU8(s: Uint8Array, d: Uint8Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
+function gatherI8(s: Int8Array, d: Int8Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
+function gatherI16(s: Int16Array, d: Int16Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
+function gatherI32(s: Int32Array, d: Int32Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
+function gatherU32(s: Uint32Array, d: Uint32Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
+function gatherF64(s: Float64Array, d: Float64Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
+function gather(s: Column, d: Column, k: Rows, n: number): void {
+  if (s instanceof Uint32Array) gatherU32(s, d as Uint32Array, k, n);
+  else if (s instanceof Float64Array) gatherF64(s, d as Float64Array, k, n);
+  else if (s instanceof Int32Array) gatherI32(s, d as Int32Array, k, n);
+  else if (s instanceof Int16Array) gatherI16(s, d as Int16Array, k, n);
+  else if (s instanceof Uint8Array) gatherU8(s, d as Uint8Array, k, n);
+  else gatherI8(s as Int8Array, d as Int8Array, k, n);
 }
 
 const utf8 = new TextDecoder();

@@ -69,8 +69,8 @@ export class ThreadedDetectionRun implements AnalyzeRun {
     this.records += batch.length;
     const detection = this.stages.apply(batch);
     if (detection.length === 0) return;
-    // one shared copy for both lanes (lane.protocol.ts)
-    const { message, transfer } = toBatchMessage(detection);
+    // one shared copy of the detection rows for both lanes (lane.protocol.ts)
+    const { message, transfer } = toBatchMessage(detection.batch, detection.rows, detection.length);
     for (const lane of this.lanes) {
       lane.transport.post(message, transfer);
       lane.inFlight++;

@@ -142,4 +142,15 @@ describe('NoiseFilter', () => {
     expect(res.detection.length).toBe(1);
     expect(recordAt(res.detection, 0)).toMatchObject({ srcPort: 1, dstAddr: '10.0.2.9', fields: { 'vpc-id': 'vpc-1' } });
   });
+
+  it('names the input rows of the detection batch (null when nothing was dropped), so callers can skip the copy', () => {
+    const records = [r({ srcPort: 1 }), r({ srcPort: 2, dstAddr: '52.217.4.4' }), r({ srcPort: 3, action: 'REJECT', dstAddr: '52.217.4.4' })];
+    const batch = batchFromRecords(records);
+    const res = new NoiseFilter({ awsServices: { ranges } }).apply(batch, NOW);
+    expect(Array.from(res.detectionRows ?? [])).toEqual([0, 2]);
+    expect(ids(res.detection, res.detection)).toEqual([1, 3]);
+    const kept = new NoiseFilter({ awsServices: { ranges } }).apply(batchFromRecords([r({ srcPort: 1 })]), NOW);
+    expect(kept.detectionRows).toBeNull();
+    expect(kept.detection.length).toBe(1);
+  });
 });
