@@ -8,7 +8,7 @@ import { runService } from '@flowguard/service-kit';
 
 void runService(() => ({
   service: 'api',
-  modules: [ApiServiceModule.register()],
+  modules: [ApiServiceModule.register(process.env)],
   store: ApiServiceModule.usesStore,
   defaults: { PORT: '8080' },
 }));

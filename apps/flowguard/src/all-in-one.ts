@@ -47,7 +47,7 @@ export function allInOneOptions(
       DetectServiceModule.register(env, defaults),
       AgentsServiceModule.register(env),
       OrchestratorServiceModule.register(),
-      ApiServiceModule.register(),
+      ApiServiceModule.register(env, defaults),
       PlatformServiceModule.register(),
     ],
     store: true,

@@ -39,11 +39,14 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     const defaults = allInOneDefaults();
     delete defaults['FLOWGUARD_DATA_DIR']; // memory only
     writeFileSync(join(dir, 'allow-list.json'), JSON.stringify(ALLOW_LIST));
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify({ suppressions: [], allowList: [] }));
     const env = {
       PORT: '0', HOST: '127.0.0.1', METRICS_DEFAULT: 'false', DETECT_IDLE_FLUSH_MS: '300', LOG_LEVEL: 'warn',
       INGEST_FIREHOSE_ACCESS_KEYS: FIREHOSE_KEY,
       // flow storage (Parquet) in a directory of this run; tests never fetch ip-ranges from the internet
       FLOWS_DIR: join(dir, 'flows'), INGEST_IP_RANGES: 'bundled', INGEST_ALLOW_LIST_FILE: join(dir, 'allow-list.json'),
+      // the rules the api applies to stored anomalies at query time
+      API_RULES_FILE: join(dir, 'rules.json'), API_RULES_RELOAD_MS: '100',
     };
     s = await createServiceApp(allInOneOptions(env, { logDestination: quiet, shutdownHooks: false }, defaults));
     url = await listenServiceApp(s);
@@ -84,6 +87,45 @@ describe('walking skeleton (embedded: one process, in-process bus, embedded stor
     expect(csv.slice(1).every((l) => l.split(',')[3] === ACTOR || l.split(',')[4] === ACTOR)).toBe(true);
     const filtered = await getJson<Page<Incident>>(`${url}/v1/incidents?state=Closed`);
     expect(filtered.items).toEqual([]);
+  });
+
+  it('applies a suppression added later to the stored anomaly at query time (drafted from the anomaly itself)', async () => {
+    type View = { anomalyId: string; status: string; current: { status: string; rule?: { kind: string; id: string } } };
+    const incident = await findPortScanIncident(url, ACTOR, TARGET, 5_000);
+    const id = encodeURIComponent(incident.anomalyIds[0] as string);
+    expect((await getJson<View>(`${url}/v1/anomalies/${id}`)).current).toEqual({ status: 'open' });
+
+    expect((await fetch(`${url}/v1/anomalies/${id}/suppression-draft?reason=pentest`)).status).toBe(400); // owner is required
+    const draft = await getJson<{ rule: { id: string; cidrs: string[]; detectors: string[] }; rulesFile: string }>(
+      `${url}/v1/anomalies/${id}/suppression-draft?owner=ana&reason=${encodeURIComponent('scheduled pentest')}&days=7`,
+    );
+    expect(draft.rule).toMatchObject({ detectors: ['port-scan'], cidrs: [`${ACTOR}/32`] });
+    expect(draft.rulesFile).toBe(join(dir, 'rules.json'));
+
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify({ suppressions: [draft.rule], allowList: [] }));
+    const suppressed = await eventually(async () => {
+      const a = await getJson<View>(`${url}/v1/anomalies/${id}`);
+      return a.current.status === 'suppressed' ? a : undefined;
+    }, 5_000, 'the suppression applied at query time');
+    expect(suppressed.current.rule).toMatchObject({ kind: 'suppression', id: draft.rule.id });
+    expect(suppressed.status).toBe('open'); // what was stored does not change
+    const open = await getJson<Page<View>>(`${url}/v1/anomalies?detector=port-scan&current=open`);
+    expect(open.items.map((a) => a.anomalyId)).not.toContain(incident.anomalyIds[0]);
+    const only = await getJson<Page<View>>(`${url}/v1/anomalies?detector=port-scan&current=suppressed`);
+    expect(only.items.map((a) => a.anomalyId)).toContain(incident.anomalyIds[0]);
+
+    // a broken rules file is reported and changes nothing
+    writeFileSync(join(dir, 'rules.json'), '{"suppressions": [{"id": "x"}]}');
+    const state = await eventually(async () => {
+      const r = await getJson<{ problem: string | null; rules: { suppressions: Array<{ id: string }> } }>(`${url}/v1/rules`);
+      return r.problem ? r : undefined;
+    }, 5_000, 'the rules problem reported');
+    expect(state.problem).toMatch(/suppressions\[0\]\.owner/);
+    expect(state.rules.suppressions.map((r) => r.id)).toEqual([draft.rule.id]);
+    expect((await getJson<View>(`${url}/v1/anomalies/${id}`)).current.status).toBe('suppressed');
+
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify({ suppressions: [], allowList: [] }));
+    await eventually(async () => ((await getJson<View>(`${url}/v1/anomalies/${id}`)).current.status === 'open' ? true : undefined), 5_000, 'rule removed');
   });
 
   it('stores the flows of the sample and answers the history query from the Parquet files', async () => {

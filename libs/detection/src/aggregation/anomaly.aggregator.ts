@@ -10,7 +10,7 @@ import { SEVERITY_RANK, type AnomalyV1, type EvidenceRefV1 } from '@flowguard/co
 import type { DetectionConfig, DetectorId } from '../config/detection-config';
 import { evidenceOf, type Candidate } from '../detectors/detector';
 import { anomalyIdOf } from './anomaly-id';
-import { Suppressions } from './suppression';
+import { Suppressions } from '@flowguard/rules';
 
 interface Episode {
   anomaly: AnomalyV1;

@@ -227,33 +227,9 @@ export interface DetectorConfigs {
   'telemetry-gap': TelemetryGapConfig;
 }
 
-export interface SuppressionRule {
-  id: string;
-  owner: string;
-  reason: string;
-  /** ISO date-time; the rule stops applying after it */
-  expiresAt?: string;
-  detectors?: DetectorId[];
-  /** actor or any target inside one of these */
-  cidrs?: string[];
-  ports?: number[];
-  interfaceIds?: string[];
-  accountIds?: string[];
-}
-
-export interface AllowListEntry {
-  id: string;
-  owner: string;
-  reason: string;
-  expiresAt?: string;
-  cidr: string;
-  /** which endpoint of the flow (originator view) `cidr` is matched against */
-  side: 'source' | 'destination' | 'either';
-  /** the service (destination) port of the flow; empty = any */
-  ports?: number[];
-  /** also drop the reverse (response) records of matching flows */
-  includeReverse?: boolean;
-}
+// the analyst's rules are shared with the api, which applies them to stored anomalies (@flowguard/rules)
+export type { AllowListEntry, SuppressionRule } from '@flowguard/rules';
+import type { AllowListEntry, SuppressionRule } from '@flowguard/rules';
 
 export interface DetectionConfig {
   /** which detectors run: all, or only the source- or destination-keyed ones (horizontal scale) */

@@ -6,8 +6,9 @@
  */
 import { SEVERITIES } from '@flowguard/contracts';
 import { parseCidr } from '@flowguard/threat-intel';
+import { RulesError, checkAllowList, checkSuppressions } from '@flowguard/rules';
 import {
-  DETECTOR_IDS, defaultDetectionConfig, type AllowListEntry, type DetectionConfig, type DetectorId, type SuppressionRule,
+  DETECTOR_IDS, defaultDetectionConfig, type DetectionConfig,
 } from './detection-config';
 
 export class DetectionConfigError extends Error {
@@ -178,59 +179,14 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
   });
 }
 
-function checkExpiry(path: string, v: unknown): void {
-  if (v === undefined) return;
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new DetectionConfigError(path, `must be an ISO date-time, got ${show(v)}`);
-}
-
-function checkOwnerReason(path: string, e: Obj): void {
-  for (const key of ['id', 'owner', 'reason']) {
-    if (typeof e[key] !== 'string' || !(e[key] as string).trim()) throw new DetectionConfigError(`${path}.${key}`, `is required (non-empty string), got ${show(e[key])}`);
+/** The shared rule checks (@flowguard/rules), with detector ids from this registry and this module's error type. */
+function rules<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof RulesError) throw new DetectionConfigError(e.path, e.detail);
+    throw e;
   }
-  checkExpiry(`${path}.expiresAt`, e['expiresAt']);
-}
-
-function checkSuppressions(list: unknown[]): SuppressionRule[] {
-  const allowed = ['id', 'owner', 'reason', 'expiresAt', 'detectors', 'cidrs', 'ports', 'interfaceIds', 'accountIds'];
-  return list.map((raw, i) => {
-    const p = `suppressions[${i}]`;
-    if (!isObj(raw)) throw new DetectionConfigError(p, `must be an object, got ${show(raw)}`);
-    for (const k of Object.keys(raw)) if (!allowed.includes(k)) throw new DetectionConfigError(`${p}.${k}`, 'is not a known key');
-    checkOwnerReason(p, raw);
-    const arr = (k: string, ok: (v: unknown) => boolean, what: string) => {
-      const v = raw[k];
-      if (v === undefined) return;
-      if (!Array.isArray(v) || v.length === 0) throw new DetectionConfigError(`${p}.${k}`, `must be a non-empty array, got ${show(v)}`);
-      v.forEach((x, j) => {
-        if (!ok(x)) throw new DetectionConfigError(`${p}.${k}[${j}]`, `must be ${what}, got ${show(x)}`);
-      });
-    };
-    arr('detectors', (v) => DETECTOR_IDS.includes(v as DetectorId), `a detector id (${DETECTOR_IDS.join(', ')})`);
-    arr('cidrs', (v) => typeof v === 'string' && parseCidr(v) !== null, 'an IP or CIDR');
-    arr('ports', (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535, 'a port 0..65535');
-    arr('interfaceIds', (v) => typeof v === 'string' && v.length > 0, 'an ENI id');
-    arr('accountIds', (v) => typeof v === 'string' && v.length > 0, 'an account id');
-    return raw as unknown as SuppressionRule;
-  });
-}
-
-function checkAllowList(list: unknown[]): AllowListEntry[] {
-  const allowed = ['id', 'owner', 'reason', 'expiresAt', 'cidr', 'side', 'ports', 'includeReverse'];
-  return list.map((raw, i) => {
-    const p = `allowList[${i}]`;
-    if (!isObj(raw)) throw new DetectionConfigError(p, `must be an object, got ${show(raw)}`);
-    for (const k of Object.keys(raw)) if (!allowed.includes(k)) throw new DetectionConfigError(`${p}.${k}`, 'is not a known key');
-    checkOwnerReason(p, raw);
-    if (typeof raw['cidr'] !== 'string' || !parseCidr(raw['cidr'])) throw new DetectionConfigError(`${p}.cidr`, `must be an IP or CIDR, got ${show(raw['cidr'])}`);
-    const side = raw['side'] ?? 'either';
-    if (!['source', 'destination', 'either'].includes(side as string)) throw new DetectionConfigError(`${p}.side`, `must be source, destination or either, got ${show(side)}`);
-    const ports = raw['ports'];
-    if (ports !== undefined && (!Array.isArray(ports) || ports.some((x) => !Number.isInteger(x) || x < 0 || x > 65535))) {
-      throw new DetectionConfigError(`${p}.ports`, `must be an array of ports 0..65535, got ${show(ports)}`);
-    }
-    if (raw['includeReverse'] !== undefined && typeof raw['includeReverse'] !== 'boolean') throw new DetectionConfigError(`${p}.includeReverse`, 'must be true or false');
-    return { includeReverse: true, ...(raw as object), side } as AllowListEntry;
-  });
 }
 
 export function validateDetectionConfig(raw: unknown): DetectionConfig {
@@ -258,8 +214,8 @@ export function validateDetectionConfig(raw: unknown): DetectionConfig {
   if (c.state.ipIdleTtlSec < longest) {
     throw new DetectionConfigError('state.ipIdleTtlSec', `must be ≥ the longest state TTL (${longest} s) so no live state refers to a recycled address, got ${c.state.ipIdleTtlSec}`);
   }
-  c.suppressions = checkSuppressions(c.suppressions as unknown[]);
-  c.allowList = checkAllowList(c.allowList as unknown[]);
+  c.suppressions = rules(() => checkSuppressions(c.suppressions as unknown[], DETECTOR_IDS));
+  c.allowList = rules(() => checkAllowList(c.allowList as unknown[]));
   const ids = new Set<string>();
   for (const [p, list] of [['suppressions', c.suppressions], ['allowList', c.allowList]] as const) {
     list.forEach((e, i) => {

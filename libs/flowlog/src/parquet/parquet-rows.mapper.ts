@@ -106,7 +106,7 @@ export function mapParquetRows(columns: Record<string, ArrayLike<unknown>>, opti
   };
 
   /** by string id: 1 when the value was validated as an address */
-  let addrOk = new Uint8Array(1024);
+  let addrOk: Uint8Array = new Uint8Array(1024);
   format.fields.forEach((spec, k) => {
     const col = columns[names[k] as string] as ArrayLike<unknown>;
     const name = spec.name;

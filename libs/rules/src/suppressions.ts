@@ -1,11 +1,12 @@
 /**
  * Suppression rules: scoped (detector, CIDR of actor or target, port, ENI,
  * account), owned, explained and expiring. A suppressed anomaly is still
- * emitted, with status `suppressed`, so correlation and audits keep seeing it.
+ * emitted (detect) and still listed (api), with status `suppressed`, so
+ * correlation and audits keep seeing it.
  */
 import type { AnomalyV1 } from '@flowguard/contracts';
 import { IpSet } from '@flowguard/threat-intel';
-import type { SuppressionRule } from '../config/detection-config';
+import type { SuppressionRule } from './rules';
 
 interface CompiledRule {
   rule: SuppressionRule;

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'rules',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+};
