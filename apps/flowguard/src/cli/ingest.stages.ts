@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FlowBatch } from '@flowguard/contracts';
 import {
-  type AwsIpRanges, DROP_REASONS, type DropReason, IpRangesError, NoiseFilter, bundledAwsIpRanges, markThreatIntel,
+  type AwsIpRanges, DROP_REASONS, type DropReason, IpRangesError, NoiseFilter, ThreatIntelMemo, bundledAwsIpRanges, markThreatIntel,
   parseAwsIpRanges,
 } from '@flowguard/ingest-pipeline';
 import type { ThreatIntelLookup } from '@flowguard/threat-intel';
@@ -46,8 +46,11 @@ export class IngestStages {
     droppedFromDetection: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>,
   };
   private readonly filter: NoiseFilter | null;
+  /** the run's threat intel never changes: its answers are kept across batches */
+  private readonly memo: ThreatIntelMemo;
 
   constructor(private readonly o: StageOptions) {
+    this.memo = new ThreatIntelMemo(o.threatIntel);
     this.filter = o.mode === 'engine' ? null : new NoiseFilter({
       awsServices: { ranges: o.ipRanges ?? bundledAwsIpRanges() },
       healthChecks: { mode: 'mark', ...(o.lbCidrs ? { lbCidrs: o.lbCidrs } : {}), ...(o.lbEnis ? { lbEnis: o.lbEnis } : {}) },
@@ -61,7 +64,7 @@ export class IngestStages {
       this.counts.toDetection += batch.length;
       return { batch, rows: null, length: batch.length };
     }
-    const m = markThreatIntel(batch, this.o.threatIntel);
+    const m = markThreatIntel(batch, this.o.threatIntel, this.memo);
     this.counts.threatMarked += m.torExit + m.torRelay + m.miningPool + m.listed;
     const r = this.filter.apply(batch, Date.now());
     const length = r.counts.detection;

@@ -2,7 +2,7 @@ import { batchFromRecords, Mark, recordAt, type FlowRecord } from '@flowguard/co
 import type { ThreatIntelLookup } from '@flowguard/threat-intel';
 import type { EniMetadata, EniMetadataProvider, ReverseDnsResolver } from './enrich.port';
 import { FlowEnricher, isPrivateAddress, sanitizePtr } from './flow.enricher';
-import { markThreatIntel } from './threat-intel.marker';
+import { ThreatIntelMemo, markThreatIntel } from './threat-intel.marker';
 
 const r = (o: Partial<FlowRecord>): FlowRecord => ({
   accountId: '111122223333', interfaceId: 'eni-a', srcAddr: '10.0.0.5', dstAddr: '198.51.100.7', srcPort: 40000, dstPort: 443,
@@ -38,6 +38,43 @@ describe('markThreatIntel', () => {
     const c = markThreatIntel(b, { ...ti, torExit: () => { throw new Error('list not loaded'); } });
     expect(c.degraded).toBe(2);
     expect(b.marks[0]! & Mark.ENRICH_DEGRADED).toBeTruthy();
+  });
+
+  it('with a memo, asks the numeric lookups once per address across batches and marks exactly as without it', () => {
+    const ip = (t: string) => t.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const calls: number[] = [];
+    const numeric: ThreatIntelLookup = {
+      ...ti,
+      torExitV4: (v) => (calls.push(v), v === ip('185.220.101.1')),
+      torRelayV4: (v) => v === ip('185.220.101.1') || v === ip('51.15.0.9'),
+      miningPoolV4: (v) => v === ip('94.130.12.30'),
+      listedV4: (v) => (v === ip('203.0.113.66') ? { list: 'partner-blocklist' } : null),
+    };
+    const rows = () => [
+      r({ srcAddr: '185.220.101.1', dstAddr: '10.0.0.5' }), r({ dstAddr: '94.130.12.30' }),
+      r({ dstAddr: '10.0.9.9', fields: { 'pkt-dstaddr': '203.0.113.66' } }), r({ srcAddr: '51.15.0.9' }), r({}),
+    ];
+    // a memo small enough to empty itself on the way
+    const memo = new ThreatIntelMemo(numeric, 3);
+    for (let k = 0; k < 3; k++) {
+      const plain = batchFromRecords(rows());
+      const memoized = batchFromRecords(rows());
+      const want = markThreatIntel(plain, numeric);
+      expect(markThreatIntel(memoized, numeric, memo)).toEqual(want);
+      expect(Array.from(memoized.marks)).toEqual(Array.from(plain.marks));
+      expect(memoized.textValue('dst-threat-list', 2)).toBe('partner-blocklist');
+    }
+    const perBatch = calls.length / 6;
+    expect(perBatch).toBeGreaterThan(0);
+    // a memo with room asks once per address, whatever the number of batches
+    calls.length = 0;
+    const big = new ThreatIntelMemo(numeric);
+    for (let k = 0; k < 3; k++) markThreatIntel(batchFromRecords(rows()), numeric, big);
+    expect(calls.length).toBe(perBatch);
+    // a memo of another lookup is not used
+    calls.length = 0;
+    markThreatIntel(batchFromRecords(rows()), numeric, new ThreatIntelMemo(ti));
+    expect(calls.length).toBe(perBatch);
   });
 });
 
