@@ -19,7 +19,7 @@ tbody tr { cursor: pointer; } tbody tr:hover, tbody tr.sel { background: #8882; 
 .sev { font-weight: 600; text-transform: uppercase; font-size: .75rem; }
 .critical { color: #d00; } .high { color: #e60; } .medium { color: #b90; } .low { color: #38c; } .info { color: #888; }
 .status { font-size: .8rem; } .live { color: #2a2; } .offline { color: #d00; }
-button { margin: 0 .4rem .4rem 0; } #d-error { color: #d00; }
+button { margin: 0 .4rem .4rem 0; } #d-error { color: #d00; } label { margin-right: .6rem; }
 pre { white-space: pre-wrap; background: #8881; padding: .5rem; } dl { display: grid; grid-template-columns: auto 1fr; gap: .2rem .75rem; } dt { font-weight: 600; }
 `;
 
@@ -76,6 +76,39 @@ const SCRIPT = `
       const q = document.createElement('code'); q.textContent = a.links.flows;
       box.append(b, q);
     } catch (e) { box.textContent = 'raw flows: ' + String(e.message || e); }
+    rules(i.anomalyIds[0]);
+  }
+
+  /** The anomaly under the rules in force now, and a suppression drafted from it (nothing is applied). */
+  async function rules(anomalyId) {
+    const box = document.getElementById('d-rules');
+    box.replaceChildren();
+    const path = '/v1/anomalies/' + encodeURIComponent(anomalyId);
+    try {
+      const a = await api(path);
+      const cur = a.current || { status: 'open' };
+      const p = document.createElement('p');
+      p.textContent = 'Now: ' + cur.status + (cur.rule ? ' by ' + cur.rule.kind + ' ' + cur.rule.id + ' (' + cur.rule.owner + ': ' + cur.rule.reason + ')' : '') + '; stored as ' + a.status + '.';
+      const form = document.createElement('form');
+      const field = (name, label, value) => {
+        const l = document.createElement('label'); l.textContent = label + ' ';
+        const inp = document.createElement('input'); inp.name = name; inp.value = value; inp.required = true; inp.size = name === 'days' ? 4 : 18;
+        l.appendChild(inp); form.appendChild(l); return inp;
+      };
+      const owner = field('owner', 'owner', ''); const reason = field('reason', 'reason', ''); const days = field('days', 'days', '30');
+      const go = document.createElement('button'); go.type = 'submit'; go.textContent = 'Draft a suppression';
+      const out = document.createElement('pre');
+      form.appendChild(go);
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        try {
+          const q = new URLSearchParams({ owner: owner.value, reason: reason.value, days: days.value });
+          const d = await api(path + '/suppression-draft?' + q.toString());
+          out.textContent = 'Add to "suppressions" in ' + (d.rulesFile || 'the rules file (API_RULES_FILE / DETECT_CONFIG_FILE)') + ':\\n' + JSON.stringify(d.rule, null, 2);
+        } catch (e) { out.textContent = String(e.message || e); }
+      });
+      box.append(p, form, out);
+    } catch (e) { box.textContent = 'rules: ' + String(e.message || e); }
   }
 
   const td = (tr, text, cls) => { const c = document.createElement('td'); c.textContent = text; if (cls) c.className = cls; tr.appendChild(c); };
@@ -213,6 +246,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h3>Reasoning</h3><pre id="d-reasoning"></pre>
 <h3>Recommended actions</h3><ul id="d-actions"></ul>
 <h3>Raw flows</h3><div id="d-flows"></div>
+<h3>Rules</h3><div id="d-rules"></div>
 <h3>Timeline</h3><ul id="d-timeline"></ul>
 </section>
 </main>
