@@ -39,6 +39,18 @@ describe('ddos', () => {
     expect(state.find((a) => a.actor === null)).toMatchObject({ targets: [WEB], firstSeen: t });
   });
 
+  it('counts an east-west connection once although both workloads\' ENIs log it', () => {
+    // one proxy of ours opening connections to a backend of ours; every record appears on both ENIs
+    const bothEnis = (perMinute: number) => clientConnections('10.0.7.7', perMinute, 3)
+      .flatMap((r) => [{ ...r, interfaceId: 'eni-0proxy' }, { ...r, interfaceId: 'eni-0backend' }]);
+    // 60 connections a minute are 120 records: not a flood
+    expect(run(bothEnis(60)).of('ddos')).toHaveLength(0);
+    // 150 a minute is, and is reported as 150
+    const found = run(bothEnis(150)).of('ddos');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.signals.find((s) => s.name === 'connection-flood-source')).toMatchObject({ value: 150, threshold: 100 });
+  });
+
   it('stays quiet below the absolute threshold (near miss) and does not count the server answers as a flood of the client', () => {
     expect(run(clientConnections('172.16.0.1', 90, 5)).of('ddos')).toHaveLength(0);
   });

@@ -45,8 +45,8 @@ const D_FLOOD_PACKETS = 15;
 const D_TOP_PK_SRC = 16;
 const D_TOP_PK = 17;
 const DS = 18;
-/** per (dst, src) pair: majority port, its Boyer-Moore count, packets */
-const PP = 3;
+/** per (dst, src) pair: majority port, its Boyer-Moore count, packets, 1 + the ENI whose rows count for an east-west pair */
+const PP = 4;
 
 class DdosWindow {
   readonly dsts: KeyIndex;
@@ -83,6 +83,8 @@ class DdosWindow {
     this.evidence.clear();
   }
 }
+
+const EAST_WEST = RowFlag.SRC_LOCAL | RowFlag.DST_LOCAL;
 
 /** baseline metrics */
 const M_RECORDS = 0;
@@ -133,6 +135,26 @@ export class DdosDetector implements Detector {
         w.d[e * DS + D_FIRST] = start;
         w.d[e * DS + D_LAST] = b.end[i] as number;
       }
+      const src = p.srcIp[i] as number;
+      const pe = w.pairs.upsert(dst, src);
+      if (pe >= 0) {
+        if (w.pairs.added) {
+          if ((pe + 1) * PP > w.pp.length) w.pp = ensureCapacity(w.pp, (pe + 1) * PP);
+          w.pp[pe * PP + 1] = 0;
+          w.pp[pe * PP + 2] = 0;
+          w.pp[pe * PP + 3] = 0;
+          w.d[e * DS + D_SOURCES]++;
+        }
+        if ((f & EAST_WEST) === EAST_WEST) {
+          // flow logs on both workloads record an east-west connection twice (the source's ENI and the
+          // destination's, same 5-tuple): counted as records, a proxy's 50 connections a minute were a
+          // 100/min flood. Per pair and window, only the rows of the first ENI that logged it count.
+          const eni = (p.eni[i] as number) + 1;
+          const first = w.pp[pe * PP + 3] as number;
+          if (first === 0) w.pp[pe * PP + 3] = eni;
+          else if (first !== eni) continue;
+        }
+      }
       const pk = Math.max(0, b.packets[i] as number);
       w.d[e * DS + D_RECORDS]++;
       w.d[e * DS + D_PACKETS] += pk;
@@ -143,17 +165,9 @@ export class DdosDetector implements Detector {
       if (floodLike) w.d[e * DS + D_FLOOD_PACKETS] += pk;
       const tf = b.tcpFlags[i] as number;
       if ((f & RowFlag.TCP) !== 0 && tf >= 0 && (tf & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.FIN)) === TcpFlag.SYN) w.d[e * DS + D_SYN_ONLY]++;
-      const src = p.srcIp[i] as number;
-      const pe = w.pairs.upsert(dst, src);
       if (pe < 0) {
         this.ctx.evicted(this.name);
       } else {
-        if (w.pairs.added) {
-          if ((pe + 1) * PP > w.pp.length) w.pp = ensureCapacity(w.pp, (pe + 1) * PP);
-          w.pp[pe * PP + 1] = 0;
-          w.pp[pe * PP + 2] = 0;
-          w.d[e * DS + D_SOURCES]++;
-        }
         if (floodLike) {
           const spk = (w.pp[pe * PP + 2] as number) + pk;
           w.pp[pe * PP + 2] = spk;
