@@ -29,9 +29,9 @@ a header line; folders are read recursively in path order; \`-\` reads stdin.
                         marks, tier-1 noise filter), then detection; engine: detection only
   --lb-cidrs LIST       load-balancer private IPs/subnets (their health checks are marked)
   --ip-ranges FILE      AWS ip-ranges.json (default: the small bundled snapshot)
-  --threads 1|2         2: the source-keyed and the destination-keyed detectors run in two
-                        worker threads while the main thread reads and parses; 1: everything
-                        on one thread. Same findings either way. Default: 2 when the machine
+  --threads 1|2         2: the detectors run in two worker threads, each a share of them over
+                        every row, while the main thread reads, parses and runs the ingest
+                        stages; 1: everything on one thread. Same findings either way. Default: 2 when the machine
                         has 2 or more CPUs, at least one of them idle (load average), and the
                         input is stdin or at least 40 MB; else 1
 
