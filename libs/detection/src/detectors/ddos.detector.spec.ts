@@ -104,6 +104,15 @@ describe('ddos', () => {
     expect(run(records, { config: config((c) => (c.detectors.ddos.absoluteMinOverBaseline = 0)) }).of('ddos').length).toBeGreaterThan(0);
   });
 
+  it('learns the level of a destination that is over an absolute threshold from its first window', () => {
+    // 600 clients a minute from the start for 25 minutes: reported while there is no baseline (10 warm-up
+    // windows), then judged by its own level; before, the warm-up windows entered the baseline clipped to 0
+    const state = run(crowd(600, 25, T0)).engine.anomalies().filter((a) => a.detector === 'ddos');
+    expect(state).toHaveLength(1);
+    expect(state[0]!.lastSeen).toBeLessThan(T0 + 11 * 60);
+    expect(state[0]!.signals.find((s) => s.name === 'baselineWarm')?.value).toBe(0);
+  });
+
   it('names the single source of a connection flood on a busy target even when it is not the majority of records', () => {
     const busy = crowd(400, 15, T0);
     const flood = clientConnections('198.51.100.7', 150, 2, T0 + 15 * 60);

@@ -276,8 +276,10 @@ export class DdosDetector implements Detector {
     check('connection-flood', values[M_RECORDS] as number, c.connFloodTotalMin, base(M_RECORDS), 'T1499.002', M_RECORDS);
     if (triggers.length === 0) return;
     out.push(this.describe(w, e, start, end, triggers, warm));
-    // clip what enters the baseline so an ongoing flood does not teach itself as normal
-    for (const t of triggers) if (t.metric >= 0) values[t.metric] = base(t.metric);
+    // clip what enters the baseline so an ongoing flood does not teach itself as normal; during warm-up
+    // there is no normal to protect yet, and clipping to a baseline of 0 would keep a destination that is
+    // over an absolute threshold from its first window (a busy public endpoint) from ever learning its level
+    if (warm) for (const t of triggers) if (t.metric >= 0) values[t.metric] = base(t.metric);
   }
 
   private describe(w: DdosWindow, e: number, start: number, end: number, triggers: Trigger[], warm: boolean): Candidate {
