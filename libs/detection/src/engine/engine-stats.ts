@@ -32,7 +32,8 @@ export interface EngineStats {
   state: Record<string, number>;
   /**
    * candidates set aside by a documented benign rule, as `<detector>.<reason>`: beaconing
-   * `time-sync` (NTP-sized UDP 123 clients), unusual-port `joined-service` (ADR 0027)
+   * `time-sync` (NTP-sized UDP 123 clients), unusual-port `joined-service` (ADR 0027), beaconing
+   * `varying-poller` (a web-port poller every >= 5 min whose sizes vary, ADR 0029)
    */
   benignSkips: Record<string, number>;
   findings: Partial<Record<DetectorId, FindingCounters>>;
