@@ -91,6 +91,11 @@ let arena: usize = 0;
 let arenaCap: i32 = 0;
 let arenaUsed: i32 = 0;
 let sawNonAscii: bool = false;
+/** the last two IPv4 addresses the fast path resolved, with their ids (0 = none; reset with the batch) */
+let recentIp1: u32 = 0;
+let recentId1: i32 = 0;
+let recentIp2: u32 = 0;
+let recentId2: i32 = 0;
 
 function zalloc(bytes: usize): usize {
   const p = heap.alloc(bytes);
@@ -296,13 +301,25 @@ export function parse(pos: usize, end: usize, maxRows: i32, maxLine: i32): usize
             }
             if (parts == 3 && digits > 0 && digits < 4 && oct < 256 && isDelim(cc)) {
               ip = (ip << 8) | oct;
-              const mk = memo4 + (<usize>k << 2);
-              const mi = memoIp + (<usize>k << 2);
-              if (load<i32>(mk) == 0 || load<u32>(mi) != ip) {
-                store<i32>(mk, internV4(ip, fs, <i32>(p - fs)));
-                store<u32>(mi, ip);
+              let id: i32;
+              // pkt-srcaddr / pkt-dstaddr mostly repeat srcaddr / dstaddr of the same row: the two
+              // addresses interned last answer those without a table probe
+              if (recentId1 != 0 && recentIp1 == ip) id = recentId1;
+              else if (recentId2 != 0 && recentIp2 == ip) id = recentId2;
+              else {
+                const mk = memo4 + (<usize>k << 2);
+                const mi = memoIp + (<usize>k << 2);
+                if (load<i32>(mk) == 0 || load<u32>(mi) != ip) {
+                  store<i32>(mk, internV4(ip, fs, <i32>(p - fs)));
+                  store<u32>(mi, ip);
+                }
+                id = load<i32>(mk);
               }
-              store<u32>(tcol, load<u32>(mk));
+              recentIp2 = recentIp1;
+              recentId2 = recentId1;
+              recentIp1 = ip;
+              recentId1 = id;
+              store<u32>(tcol, <u32>id);
               pos = p;
               c = cc;
               if (k < n - 1) {
@@ -743,6 +760,8 @@ export function reset(): void {
   slotCount = 0;
   v4Count = 0;
   ids = 0;
+  recentId1 = 0;
+  recentId2 = 0;
   arenaUsed = 0;
   sawNonAscii = false;
   if (memo != 0) {
