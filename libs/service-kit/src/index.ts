@@ -1,6 +1,7 @@
 export * from './tokens';
 export * from './config/env.loader';
 export * from './config/service-config';
+export * from './config/file-fingerprint';
 export * from './logging/logger';
 export * from './metrics/metrics.service';
 export * from './metrics/metrics.controller';

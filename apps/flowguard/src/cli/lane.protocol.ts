@@ -14,7 +14,7 @@
  * Why not the binary FlowBatch codec of @flowguard/contracts: one self-describing
  * buffer made for Kafka; building it copies every column once more on the main thread.
  */
-import { CORE_TEXT_COLUMNS, FlowBatch, NUMERIC_COLUMNS, StringTable, type AnomalyV1 } from '@flowguard/contracts';
+import { CORE_TEXT_COLUMNS, FlowBatch, NUMERIC_COLUMNS, StringTable, gatherColumn, type AnomalyV1 } from '@flowguard/contracts';
 import type { DetectionConfig } from '@flowguard/detection';
 
 /** which half of the detectors a lane runs (threaded-detection.runner.ts, LANE_DETECTORS) */
@@ -79,7 +79,7 @@ export function toBatchMessage(batch: FlowBatch, rows: ArrayLike<number> | null 
   let at = 0;
   const take = <T extends Column>(c: T): T => {
     const copy = new (c.constructor as new (b: SharedArrayBuffer, o: number, l: number) => T)(shared, at, n);
-    if (rows) gather(c, copy, rows, n);
+    if (rows) gatherColumn(c, copy, rows, n);
     else copy.set(c.subarray(0, n) as never);
     at += align(n * c.BYTES_PER_ELEMENT);
     return copy;
@@ -96,26 +96,6 @@ export function toBatchMessage(batch: FlowBatch, rows: ArrayLike<number> | null 
   const text: Array<[string, Uint32Array]> = [];
   for (const [field, col] of batch.text) text.push([field, take(col)]);
   return { message: { kind: 'batch', length: n, strings, stringCount: table.size, ipv4, columns, text }, transfer: [] };
-}
-
-/*
- * Row gathers, one monomorphic loop per typed-array type (as FlowBatch.select does: one
- * loop over every column type goes megamorphic in V8 and runs several times slower).
- */
-type Rows = ArrayLike<number>;
-function gatherU8(s: Uint8Array, d: Uint8Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gatherI8(s: Int8Array, d: Int8Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gatherI16(s: Int16Array, d: Int16Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gatherI32(s: Int32Array, d: Int32Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gatherU32(s: Uint32Array, d: Uint32Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gatherF64(s: Float64Array, d: Float64Array, k: Rows, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gather(s: Column, d: Column, k: Rows, n: number): void {
-  if (s instanceof Uint32Array) gatherU32(s, d as Uint32Array, k, n);
-  else if (s instanceof Float64Array) gatherF64(s, d as Float64Array, k, n);
-  else if (s instanceof Int32Array) gatherI32(s, d as Int32Array, k, n);
-  else if (s instanceof Int16Array) gatherI16(s, d as Int16Array, k, n);
-  else if (s instanceof Uint8Array) gatherU8(s, d as Uint8Array, k, n);
-  else gatherI8(s as Int8Array, d as Int8Array, k, n);
 }
 
 const utf8 = new TextDecoder();

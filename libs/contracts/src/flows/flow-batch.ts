@@ -325,7 +325,7 @@ export class FlowBatch implements NumericArrays {
    */
   select(keep: ArrayLike<number>, count = keep.length): FlowBatch {
     const out = new FlowBatch(Math.max(count, 1), this.strings);
-    for (const name of NUMERIC_COLUMNS) gather(this.numeric(name), out.numeric(name), keep, count);
+    for (const name of NUMERIC_COLUMNS) gatherColumn(this.numeric(name), out.numeric(name), keep, count);
     for (const name of CORE_TEXT_COLUMNS) gatherU32(this[name], out[name], keep, count);
     for (const [field, src] of this.text) gatherU32(src, out.textColumn(field), keep, count);
     out.length = count;
@@ -345,7 +345,8 @@ function gatherI16(s: Int16Array, d: Int16Array, k: ArrayLike<number>, n: number
 function gatherI32(s: Int32Array, d: Int32Array, k: ArrayLike<number>, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
 function gatherU32(s: Uint32Array, d: Uint32Array, k: ArrayLike<number>, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
 function gatherF64(s: Float64Array, d: Float64Array, k: ArrayLike<number>, n: number) { for (let i = 0; i < n; i++) d[i] = s[k[i] as number] as number; }
-function gather(s: Column, d: Column, k: ArrayLike<number>, n: number): void {
+/** `d[i] = s[k[i]]` for i < n: one monomorphic loop per column type (FlowBatch.select, analyze's lanes). */
+export function gatherColumn(s: Column, d: Column, k: ArrayLike<number>, n: number): void {
   if (s instanceof Uint32Array) gatherU32(s, d as Uint32Array, k, n);
   else if (s instanceof Float64Array) gatherF64(s, d as Float64Array, k, n);
   else if (s instanceof Int32Array) gatherI32(s, d as Int32Array, k, n);

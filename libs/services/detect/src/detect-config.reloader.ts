@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { validateDetectionConfig, type DetectionConfig } from '@flowguard/detection';
-import { LOGGER, MetricsService } from '@flowguard/service-kit';
+import { LOGGER, MetricsService, fileFingerprint } from '@flowguard/service-kit';
 import type { Logger } from 'pino';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Counter } from 'prom-client';
 import { DETECT_CONFIG, DETECT_LANES, DETECT_SETTINGS } from './detect.tokens';
 import type { DetectSettings } from './detect.config';
@@ -58,7 +58,7 @@ export class DetectConfigReloader implements OnApplicationBootstrap, OnApplicati
     this.log = logger.child({ component: 'detect-config' });
     this.reloads = metrics.counter('flowguard_detect_config_reloads_total', 'changes of DETECT_CONFIG_FILE seen, by outcome', ['outcome']);
     // the file as it was when the boot config was read (a change in between is applied by the first check)
-    if (settings.configFile) this.seen = this.fingerprint(settings.configFile);
+    if (settings.configFile) this.seen = fileFingerprint(settings.configFile);
     this.state = {
       file: settings.configFile ?? null, loadedAt: Date.now(), suppressions: booted.suppressions.length, allowList: booted.allowList.length, problem: null,
     };
@@ -83,7 +83,7 @@ export class DetectConfigReloader implements OnApplicationBootstrap, OnApplicati
   check(): 'unchanged' | 'applied' | 'applied_restart_needed' | 'invalid' {
     const file = this.settings.configFile;
     if (!file) return 'unchanged';
-    const print = this.fingerprint(file);
+    const print = fileFingerprint(file);
     if (print === this.seen) return 'unchanged';
     this.seen = print;
     let next: DetectionConfig;
@@ -104,14 +104,5 @@ export class DetectConfigReloader implements OnApplicationBootstrap, OnApplicati
     this.reloads.inc({ outcome });
     this.log.info({ suppressions: next.suppressions.map((r) => r.id), allowList: next.allowList.map((e) => e.id), restartNeeded: restart }, 'detection rules reloaded');
     return outcome;
-  }
-
-  private fingerprint(file: string): string {
-    try {
-      const s = statSync(file);
-      return `${s.size}:${s.mtimeMs}`;
-    } catch (e) {
-      return `missing:${(e as NodeJS.ErrnoException).code ?? ''}`;
-    }
   }
 }

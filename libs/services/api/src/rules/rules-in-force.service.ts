@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AnomalyRules, readRules, type Rules } from '@flowguard/rules';
-import { LOGGER, MetricsService } from '@flowguard/service-kit';
-import { readFileSync, statSync } from 'node:fs';
+import { LOGGER, MetricsService, fileFingerprint } from '@flowguard/service-kit';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { API_RULES_SETTINGS, type ApiRulesSettings } from './api-rules.config';
@@ -64,7 +64,7 @@ export class RulesInForce implements OnApplicationBootstrap, OnApplicationShutdo
   check(): 'unchanged' | 'applied' | 'invalid' {
     const file = this.settings.file;
     if (!file) return 'unchanged';
-    const print = fingerprint(file);
+    const print = fileFingerprint(file);
     if (print === this.seen) return 'unchanged';
     this.seen = print;
     let rules: Rules;
@@ -85,11 +85,3 @@ export class RulesInForce implements OnApplicationBootstrap, OnApplicationShutdo
   }
 }
 
-function fingerprint(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch (e) {
-    return `missing:${(e as NodeJS.ErrnoException).code ?? ''}`;
-  }
-}
