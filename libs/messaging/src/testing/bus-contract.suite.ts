@@ -179,6 +179,9 @@ export function runBusContractSuite(name: string, makeBus: BusFactory, options: 
       assert.match(bad2.error, /severity/);
       const o = (s: string) => BigInt(s);
       assert.ok(o(first.meta.offset) < o(bad1.offset) && o(bad2.offset) < o(third.meta.offset), 'dead letters keep their offsets');
+      // the consumer counts a dead letter after its publish resolved; the DLQ reader can see the
+      // record a moment earlier (Kafka), so wait for the counter instead of racing it
+      await eventually(() => metrics.deadReasons.length >= 2, 'dead-letter counter', waitMs);
       assert.deepEqual([...metrics.deadReasons].sort(), ['decode_error', 'validation_error']);
     }, timeout);
 
@@ -214,6 +217,7 @@ export function runBusContractSuite(name: string, makeBus: BusFactory, options: 
       const payload = JSON.parse(Buffer.from(letter.payload, 'base64').toString()) as AnomalyV1;
       assert.equal(payload.occurrences, 3);
       assert.equal(metrics.retriedCount, 2);
+      await eventually(() => metrics.deadReasons.length >= 1, 'dead-letter counter', waitMs);
       assert.deepEqual(metrics.deadReasons, ['handler_error']);
     }, timeout);
 
