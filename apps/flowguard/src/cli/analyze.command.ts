@@ -71,10 +71,14 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
   const progress = new ProgressReporter(io, 'analyze', totalBytes, 'B');
   let anomalies: AnomalyV1[];
   let summary: Awaited<ReturnType<typeof readFlowFiles>>;
+  const span = new EventSpan();
   try {
     summary = await readFlowFiles(files, {
       ...(values['log-format'] ? { format: values['log-format'] } : {}),
-      onBatch: (batch) => run.feed(batch),
+      onBatch: (batch) => {
+        span.add(batch.start, batch.end, batch.length);
+        return run.feed(batch);
+      },
       onProgress: (b) => progress.update(b, () => `${run.records.toLocaleString('en-US')} records`),
     });
     anomalies = await run.finish();
@@ -93,6 +97,14 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
     errors: summary.counts.errors, nodata: summary.counts.nodata + summary.counts.skipdata, threads,
   }));
   io.stderr.write(`${run.stages.describe()}\n`);
+  const learning = config.detectors['unusual-port'];
+  if (learning.enabled && span.seconds > 0 && span.seconds < learning.learningPeriodSec) {
+    // say why a detector is silent rather than let silence read as "nothing unusual"
+    io.stderr.write(
+      `note: unusual-port learns each workload for ${fmtDuration(learning.learningPeriodSec)} before it reports; ` +
+        `this input spans ${fmtDuration(span.seconds)} of flow time, so it cannot report here (docs/detectors.md, ADR 0027)\n`,
+    );
+  }
   for (const e of summary.errors.slice(0, 5)) io.stderr.write(`  parse error ${e.source ?? ''}:${e.line} ${e.reason}: ${e.message}\n`);
   return 0;
 }
@@ -110,6 +122,33 @@ function defaultThreads(files: ReadonlyArray<{ path: string; bytes: number }>): 
   if (cpus < 2 || (loadavg()[0] as number) > cpus - 1) return 1;
   const stdin = files.some((f) => f.path === '-');
   return stdin || files.reduce((n, f) => n + f.bytes, 0) >= THREADS_MIN_BYTES ? 2 : 1;
+}
+
+/** First start and last end (Unix s) of the analysed records. */
+class EventSpan {
+  private first = Infinity;
+  private last = 0;
+
+  add(start: Uint32Array, end: Uint32Array, n: number): void {
+    let first = this.first;
+    let last = this.last;
+    for (let i = 0; i < n; i++) {
+      const s = start[i] as number;
+      const e = end[i] as number;
+      if (s > 0 && s < first) first = s;
+      if (e > last) last = e;
+    }
+    this.first = first;
+    this.last = last;
+  }
+
+  get seconds(): number {
+    return this.last > this.first ? this.last - this.first : 0;
+  }
+}
+
+function fmtDuration(sec: number): string {
+  return sec >= 86400 ? `${(sec / 86400).toFixed(sec % 86400 === 0 ? 0 : 1)} days` : `${(sec / 3600).toFixed(1)} h`;
 }
 
 function summaryTable(anomalies: AnomalyV1[], s: { files: number; records: number; seconds: number; errors: Record<string, number>; nodata: number; threads: number }): string {
