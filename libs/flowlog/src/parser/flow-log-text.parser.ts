@@ -80,7 +80,6 @@ export class TextParserCore implements LineParserHost {
   counts: ParseCounts = emptyCounts();
   errors: ParseError[] = [];
   lineNo = 0;
-  memo = new Int32Array(0);
   memoIp = new Int32Array(0);
   memo4 = new Int32Array(0);
   private readonly configured: CompiledFormat | null;
@@ -230,12 +229,10 @@ export class TextParserCore implements LineParserHost {
 
   private resetMemo(): void {
     const n = this.plan.count;
-    if (this.memo.length !== n) {
-      this.memo = new Int32Array(n);
+    if (this.memo4.length !== n) {
       this.memoIp = new Int32Array(n);
       this.memo4 = new Int32Array(n);
     } else {
-      this.memo.fill(0);
       this.memo4.fill(0);
     }
   }

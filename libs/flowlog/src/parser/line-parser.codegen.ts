@@ -38,9 +38,7 @@ export interface LineParserHost {
   errors: ParseError[];
   maxLineBytes: number;
   rowLimit: number;
-  /** per field: id of the previous row's value in this batch (0 = none), for "same as the row before" */
-  memo: Int32Array;
-  /** per field: the previous row's IPv4 address (valid when memo4 is not 0) */
+  /** per field: the previous row's IPv4 address (valid when memo4 is not 0); text lookups memoise in the module */
   memoIp: Int32Array;
   memo4: Int32Array;
   /** classify a rejected line; true when it was a header that changed the plan */
@@ -134,7 +132,7 @@ function textField(k: number, plan: FieldPlan): string {
       if (c === 45 && ${DELIM('buf[pos + 1]')}) { c = buf[++pos]; t${k}[row] = 0; break f${k}; }${v4fast}
       do c = buf[++pos]; while (c > 32 || !${DELIM('c')});
       ${check}
-      const id = interner.${lookup}(memo, ${k}, buf, dv, fs, pos);
+      const id = interner.${lookup}(${k}, buf, fs, pos);
       if (id < 0) ${FAIL(fail, k)}
       t${k}[row] = id;
     }`;
@@ -202,12 +200,10 @@ export function lineParserSource(plan: FieldPlan): string {
     const b = host.batch;
     const interner = host.interner;
     const tcols = host.tcols;
-    const memo = host.memo;
     const memoIp = host.memoIp;
     const memo4 = host.memo4;
     ${textLocals.join('\n    ')}
     ${[...columns].map((c) => `const c_${c} = b.${c};`).join('\n    ')}
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const cap = Math.min(b.capacity, host.rowLimit);
     const maxLine = host.maxLineBytes + 1;
     const counts = host.counts;

@@ -9,10 +9,11 @@
  */
 import { StringTable } from '@flowguard/contracts';
 
-/** Flag by string-table id: the value was validated as an IP address. */
-export const FLAG_IP_OK = 1;
-/** Flag by string-table id: the value is a canonical IPv4, its number is in `v4ById`. */
-export const FLAG_V4 = 2;
+/**
+ * Flag by string-table id (as the parser's module sets it, assembly/line-scanner.ts): the value
+ * is a canonical IPv4 and its number is in `v4ById`.
+ */
+const FLAG_V4 = 2;
 
 /** Decode at most this many arena bytes into one JS string (V8 caps string length). */
 const DECODE_CHUNK = 8 << 20;

@@ -217,7 +217,7 @@ export class LineScanner {
   // ---- interning for the TypeScript line parser (its LineParserHost.interner) ----
 
   /** String-table id of text field `k`'s bytes [start, end), or -1 when they are not UTF-8 text without NUL. */
-  text(_memo: Int32Array, k: number, buf: Buffer, _dv: DataView, start: number, end: number): number {
+  text(k: number, buf: Buffer, start: number, end: number): number {
     const len = end - start;
     const p = this.copyIn(buf, start, end);
     let id = this.x.textOf(k, p, len);
@@ -229,7 +229,7 @@ export class LineScanner {
   }
 
   /** Id of an address field's value that is not a canonical IPv4: -1 unless it is an IPv6 address. */
-  addr(_memo: Int32Array, k: number, buf: Buffer, _dv: DataView, start: number, end: number): number {
+  addr(k: number, buf: Buffer, start: number, end: number): number {
     const p = this.copyIn(buf, start, end);
     return this.x.addrOf(k, p, end - start);
   }
