@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { validateDetectionConfig, type DetectionConfig } from '@flowguard/detection';
-import { LOGGER, MetricsService, fileFingerprint } from '@flowguard/service-kit';
+import { LOGGER, MetricsService, WatchedFile } from '@flowguard/service-kit';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import type { Counter } from 'prom-client';
@@ -42,8 +42,7 @@ const withoutRules = (c: DetectionConfig) => JSON.stringify({ ...c, suppressions
  */
 @Injectable()
 export class DetectConfigReloader implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private seen = '';
+  private readonly watch: WatchedFile<DetectionConfig> | null;
   private state: ConfigReloadState;
   private readonly reloads: Counter<string>;
   private readonly log: Logger;
@@ -58,7 +57,7 @@ export class DetectConfigReloader implements OnApplicationBootstrap, OnApplicati
     this.log = logger.child({ component: 'detect-config' });
     this.reloads = metrics.counter('flowguard_detect_config_reloads_total', 'changes of DETECT_CONFIG_FILE seen, by outcome', ['outcome']);
     // the file as it was when the boot config was read (a change in between is applied by the first check)
-    if (settings.configFile) this.seen = fileFingerprint(settings.configFile);
+    this.watch = settings.configFile ? new WatchedFile(settings.configFile, readDetectionConfig, true) : null;
     this.state = {
       file: settings.configFile ?? null, loadedAt: Date.now(), suppressions: booted.suppressions.length, allowList: booted.allowList.length, problem: null,
     };
@@ -69,33 +68,27 @@ export class DetectConfigReloader implements OnApplicationBootstrap, OnApplicati
   }
 
   onApplicationBootstrap(): void {
-    const file = this.settings.configFile;
-    if (!file || !this.settings.reloadMs) return;
-    this.timer = setInterval(() => this.check(), this.settings.reloadMs);
-    this.timer.unref();
+    if (this.settings.reloadMs) this.watch?.every(this.settings.reloadMs, () => this.check());
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.watch?.stop();
   }
 
   /** Look at the file once; applies its rules when it changed and is valid. Returns what happened. */
   check(): 'unchanged' | 'applied' | 'applied_restart_needed' | 'invalid' {
-    const file = this.settings.configFile;
-    if (!file) return 'unchanged';
-    const print = fileFingerprint(file);
-    if (print === this.seen) return 'unchanged';
-    this.seen = print;
-    let next: DetectionConfig;
-    try {
-      next = readDetectionConfig(file);
-    } catch (e) {
-      const problem = `DETECT_CONFIG_FILE ${file} not applied: ${e instanceof Error ? e.message : String(e)}; the rules in force stay`;
+    if (!this.watch) return 'unchanged';
+    const file = this.watch.file;
+    const r = this.watch.check();
+    if (r.outcome === 'unchanged') return 'unchanged';
+    if (r.outcome === 'invalid') {
+      const problem = `DETECT_CONFIG_FILE ${file} not applied: ${r.error}; the rules in force stay`;
       this.state = { ...this.state, problem };
       this.reloads.inc({ outcome: 'invalid' });
       this.log.error(problem);
       return 'invalid';
     }
+    const next = r.value;
     this.lanes.updateRules(next);
     const restart = withoutRules(next) !== withoutRules(this.booted);
     const problem = restart ? 'thresholds, windows or modes in DETECT_CONFIG_FILE changed: they apply after a restart (suppressions and allowList are in force)' : null;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AnomalyRules, readRules, type Rules } from '@flowguard/rules';
-import { LOGGER, MetricsService, fileFingerprint } from '@flowguard/service-kit';
+import { LOGGER, MetricsService, WatchedFile } from '@flowguard/service-kit';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -29,8 +29,7 @@ const NONE: Rules = { suppressions: [], allowList: [] };
 export class RulesInForce implements OnApplicationBootstrap, OnApplicationShutdown {
   private state: RulesState;
   private compiled: AnomalyRules;
-  private seen = '';
-  private timer?: NodeJS.Timeout;
+  private readonly watch: WatchedFile<Rules> | null;
   private readonly reloads: Counter<string>;
   private readonly log: Logger;
 
@@ -39,6 +38,7 @@ export class RulesInForce implements OnApplicationBootstrap, OnApplicationShutdo
     this.reloads = metrics.counter('flowguard_api_rules_reloads_total', 'changes of the rules file seen by the api, by outcome', ['outcome']);
     this.state = { file: settings.file ?? null, loadedAt: null, rules: NONE, problem: null };
     this.compiled = new AnomalyRules(NONE);
+    this.watch = settings.file ? new WatchedFile(settings.file, (f) => readRules(JSON.parse(readFileSync(f, 'utf8')))) : null;
     this.check();
   }
 
@@ -51,32 +51,27 @@ export class RulesInForce implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    if (!this.settings.file || !this.settings.reloadMs) return;
-    this.timer = setInterval(() => this.check(), this.settings.reloadMs);
-    this.timer.unref();
+    if (this.settings.reloadMs) this.watch?.every(this.settings.reloadMs, () => this.check());
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.watch?.stop();
   }
 
   /** Look at the file once; takes its rules when it changed and is valid. */
   check(): 'unchanged' | 'applied' | 'invalid' {
-    const file = this.settings.file;
-    if (!file) return 'unchanged';
-    const print = fileFingerprint(file);
-    if (print === this.seen) return 'unchanged';
-    this.seen = print;
-    let rules: Rules;
-    try {
-      rules = readRules(JSON.parse(readFileSync(file, 'utf8')));
-    } catch (e) {
-      const problem = `rules file ${file} not applied: ${e instanceof Error ? e.message : String(e)}; the rules in force stay`;
+    if (!this.watch) return 'unchanged';
+    const file = this.watch.file;
+    const r = this.watch.check();
+    if (r.outcome === 'unchanged') return 'unchanged';
+    if (r.outcome === 'invalid') {
+      const problem = `rules file ${file} not applied: ${r.error}; the rules in force stay`;
       this.state = { ...this.state, problem };
       this.reloads.inc({ outcome: 'invalid' });
       this.log.error(problem);
       return 'invalid';
     }
+    const rules = r.value;
     this.compiled = new AnomalyRules(rules);
     this.state = { file, loadedAt: Date.now(), rules, problem: null };
     this.reloads.inc({ outcome: 'applied' });
