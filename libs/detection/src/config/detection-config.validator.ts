@@ -6,7 +6,7 @@
  */
 import { SEVERITIES } from '@flowguard/contracts';
 import { parseCidr } from '@flowguard/threat-intel';
-import { RulesError, checkAllowList, checkSuppressions } from '@flowguard/rules';
+import { RulesError, readRules } from '@flowguard/rules';
 import {
   DETECTOR_IDS, defaultDetectionConfig, type DetectionConfig,
 } from './detection-config';
@@ -179,7 +179,7 @@ function checkDetectors(k: Checker, c: DetectionConfig): void {
   });
 }
 
-/** The shared rule checks (@flowguard/rules), with detector ids from this registry and this module's error type. */
+/** Run a shared rule check (@flowguard/rules), reporting its error as this module's error type. */
 function rules<T>(check: () => T): T {
   try {
     return check();
@@ -214,15 +214,10 @@ export function validateDetectionConfig(raw: unknown): DetectionConfig {
   if (c.state.ipIdleTtlSec < longest) {
     throw new DetectionConfigError('state.ipIdleTtlSec', `must be ≥ the longest state TTL (${longest} s) so no live state refers to a recycled address, got ${c.state.ipIdleTtlSec}`);
   }
-  c.suppressions = rules(() => checkSuppressions(c.suppressions as unknown[], DETECTOR_IDS));
-  c.allowList = rules(() => checkAllowList(c.allowList as unknown[]));
-  const ids = new Set<string>();
-  for (const [p, list] of [['suppressions', c.suppressions], ['allowList', c.allowList]] as const) {
-    list.forEach((e, i) => {
-      if (ids.has(`${p}:${e.id}`)) throw new DetectionConfigError(`${p}[${i}].id`, `duplicates id ${JSON.stringify(e.id)}`);
-      ids.add(`${p}:${e.id}`);
-    });
-  }
+  // the shared rule checks (entries and unique ids) with detector ids from this registry
+  const checked = rules(() => readRules({ suppressions: c.suppressions, allowList: c.allowList }, DETECTOR_IDS));
+  c.suppressions = checked.suppressions;
+  c.allowList = checked.allowList;
   return c;
 }
 
